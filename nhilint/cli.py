@@ -1,0 +1,128 @@
+"""The `nhilint` command: flags -> api -> reporter -> exit code. No logic lives here.
+
+Exit codes: 0 nothing at or above the failure threshold; 1 findings (or failed
+scenarios); 2 usage or configuration error; 3 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from typing import Any, Callable
+
+import click
+
+from nhilint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+SEVERITIES = ("error", "warning", "info")
+
+
+def _use_color(stream: Any) -> bool:
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def guarded(func: Callable[..., int]) -> Callable[..., None]:
+    """Run a command body; turn a bug into exit 3 with one line (traceback with --debug)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        debug = kwargs.pop("debug", False)
+        try:
+            code = func(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+            if debug:
+                traceback.print_exc()
+            else:
+                click.echo(f"nhilint: internal error: {type(exc).__name__}: {exc}. This is a bug; "
+                           "please report it with the output of --debug.", err=True)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(code)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return click.option("--debug", is_flag=True, help="Show a Python traceback on internal errors.")(wrapper)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="nhilint")
+def main() -> None:
+    """Lint and test the non-human identities AI agents act through.
+
+    \b
+    nhilint lint [PATHS]     check agent manifests and policies against the ruleset
+    nhilint rules            list the rules
+    nhilint explain NHI201   what a rule checks, why, and how to fix it
+
+    Exit codes: 0 clean, 1 findings, 2 usage or configuration error, 3 internal error.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Lowest severity that makes the run fail (exit 1). Default: warning.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Judge expiry dates as of this day (for reproducible runs).")
+@guarded
+def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None,
+         today: dt.datetime | None) -> int:
+    """Check agent manifests, MCP configs and policies under PATHS (default: the current directory).
+
+    Directories are walked (hidden ones such as .vscode/ and .cursor/ included; .git,
+    virtual environments and node_modules skipped). Each file's format is recognised by
+    its name and content. Findings name the file, line, rule and fix.
+    """
+    from nhilint.api import lint_paths
+    from nhilint.config import default_settings
+    from nhilint.model import Severity
+    from nhilint.reporters import RenderOptions, render
+
+    settings = default_settings()
+    if fail_on:
+        settings.fail_on = Severity(fail_on)
+    result = lint_paths(paths or (".",), settings, today.date() if today else None)
+    for missing in result.missing_paths:
+        click.echo(f"nhilint: path not found: {missing}", err=True)
+    if result.missing_paths and not result.files:
+        return EXIT_USAGE
+    options = RenderOptions(color=output_format == "text" and _use_color(sys.stdout))
+    click.echo(render(output_format, result, options), nl=False)
+    return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
+
+
+@main.command()
+@guarded
+def rules() -> int:
+    """List every rule: id, name, category and default severity."""
+    from tabulate import tabulate
+
+    from nhilint.rules import all_rules
+
+    rows = [(r.id, r.name, r.category, r.severity.value, r.summary) for r in all_rules().values()]
+    click.echo(tabulate(rows, headers=["id", "name", "category", "severity", "summary"],
+                        tablefmt="simple", maxcolwidths=[None, None, None, None, 60]))
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("rule")
+@guarded
+def explain(rule: str) -> int:
+    """Explain RULE (an id such as NHI201, or a name such as credential-without-ttl)."""
+    from nhilint.explain import explain as render_explanation
+    from nhilint.rules import all_rules
+
+    rules = all_rules()
+    found = rules.get(rule.upper()) or next((r for r in rules.values() if r.name == rule), None)
+    if found is None:
+        raise click.BadParameter(f"no rule '{rule}'; `nhilint rules` lists them", param_hint="RULE")
+    click.echo(render_explanation(found), nl=False)
+    return EXIT_OK

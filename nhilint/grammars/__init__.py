@@ -1,0 +1,1 @@
+"""Lark grammars (package data), loaded by the policy sources."""

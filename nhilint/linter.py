@@ -1,0 +1,179 @@
+"""discover -> read -> Inventory -> rules -> suppressions -> sorted findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from nhilint import suppressions
+from nhilint.config import Settings
+from nhilint.discovery import discover, display_path
+from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
+from nhilint.rules import RuleContext, all_rules
+from nhilint.secrets import classify, walk_strings
+from nhilint.sources import (STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats,
+                             file_format_for)
+from nhilint.sources.yaml_loader import Document, LoadError, decode, iter_documents
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files: list[str]
+    missing_paths: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            if finding.suppressed is None:
+                counts[finding.severity.value] += 1
+        return counts
+
+    def fails(self, threshold: Severity) -> bool:
+        return any(f.suppressed is None and f.severity.rank >= threshold.rank for f in self.findings)
+
+
+@dataclass
+class _FileRecord:
+    path: str
+    suppressions: list[suppressions.Suppression]
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(name)
+
+
+def _scan_secrets(doc: Document, identity: str | None, out: SourceOutput) -> None:
+    for pointer, key, value in walk_strings(doc.data):
+        shape = classify(value, key)
+        if shape:
+            out.objects.append(SecretCandidate(location=doc.value_location(pointer), kind=shape[0],
+                                               hint=shape[1], key=key, identity=identity))
+
+
+def read_structured(path: str, text: str, out: SourceOutput) -> None:
+    formats = candidate_document_formats(path, text)
+    if not formats:
+        return
+    try:
+        for doc in iter_documents(path, text):
+            fmt = next((f for f in formats if f.matches(path, doc.data)), None)
+            if fmt is None:
+                continue
+            before = len(out.identities)
+            _module(fmt.module).read(doc, out)
+            produced = out.identities[before:]
+            _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
+    except LoadError as exc:
+        out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
+
+
+def read_file(file: Path, path: str, out: SourceOutput) -> str | None:
+    """Read one file into `out`; returns its text (for suppressions) when it could be read."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            out.problem("NHI003", Location(path), f"file is {size:,} bytes, over the "
+                        f"{MAX_FILE_BYTES:,}-byte bound; exclude it or split it")
+            return None
+        text = decode(path, file.read_bytes())
+    except LoadError as exc:
+        out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
+        return None
+    except OSError as exc:
+        out.problem("NHI003", Location(path), f"cannot read the file: {exc.strerror or exc}")
+        return None
+    file_format = file_format_for(path)
+    if file_format is not None:
+        _module(file_format.module).read_file(path, text, out)
+    elif path.endswith(STRUCTURED_SUFFIXES):
+        read_structured(path, text, out)
+    return text
+
+
+def _excluded(path: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(path, p) for p in patterns)
+
+
+def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None) -> LintResult:
+    today = today or dt.date.today()
+    files, missing = discover(paths)
+    inventory = Inventory()
+    problems: list[tuple[str, Violation]] = []
+    records: dict[str, _FileRecord] = {}
+    for file in files:
+        path = display_path(file)
+        if _excluded(path, settings.exclude):
+            continue
+        out = SourceOutput()
+        text = read_file(file, path, out)
+        inventory.files.append(path)
+        for identity in out.identities:
+            inventory.add_identity(identity)
+        inventory.objects.extend(out.objects)
+        problems.extend(out.problems)
+        found = suppressions.parse(path, text) if text and settings.inline_ignores else []
+        records[path] = _FileRecord(path, found)
+
+    rules = all_rules()
+    raw: list[tuple[str, Violation]] = list(problems)
+    by_type: dict[type, list[Any]] = {}
+    for rule_id, rule in rules.items():
+        rule_settings = settings.rules[rule_id]
+        if not rule_settings.enabled or rule.check is None:
+            continue
+        context = RuleContext(rule_settings.params, inventory, today)
+        for target in rule.targets:
+            objects = [inventory] if target is Inventory else by_type.setdefault(
+                target, inventory.of_type(target))
+            for obj in objects:
+                raw.extend((rule_id, v) for v in rule.check(obj, context))
+
+    findings = _finalize(raw, settings, records, today)
+    return LintResult(findings=findings, files=inventory.files, missing_paths=missing)
+
+
+def _finalize(raw: list[tuple[str, Violation]], settings: Settings,
+              records: dict[str, _FileRecord], today: dt.date) -> list[Finding]:
+    rules = all_rules()
+    findings: list[Finding] = []
+    for record in records.values():
+        for sup in record.suppressions:
+            if not sup.reason:
+                raw.append(("NHI004", Violation(sup.location, "suppression of "
+                            f"{', '.join(sup.rules) or 'no rule'} has no reason, so it suppresses "
+                            "nothing; write why after the rule list", subject=str(sup.rules))))
+            elif sup.until is not None and sup.until < today:
+                raw.append(("NHI005", Violation(sup.location, f"suppression of "
+                            f"{', '.join(sup.rules)} expired on {sup.until.isoformat()}; fix the "
+                            "finding or renew the suppression", subject=str(sup.rules))))
+    seen: set[tuple] = set()
+    for rule_id, violation in raw:
+        rule_settings = settings.rules.get(rule_id)
+        if rule_settings is None or not rule_settings.enabled:
+            continue
+        path = violation.location.path
+        if any(rule_id.startswith(tuple(ids)) and fnmatch.fnmatch(path, pattern)
+               for pattern, ids in settings.per_file_ignores.items()):
+            continue
+        key = (rule_id, violation.location, violation.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        record = records.get(path)
+        sup = (suppressions.matching(record.suppressions, rule_id, violation.location, today)
+               if record and rule_id not in ("NHI004", "NHI005") else None)
+        findings.append(Finding(
+            rule=rule_id, severity=rule_settings.severity, message=violation.message,
+            location=violation.location, identity=violation.identity,
+            references=rules[rule_id].references, subject=violation.subject,
+            suppressed=sup.reason if sup else None,
+        ))
+    findings.sort(key=Finding.sort_key)
+    return findings

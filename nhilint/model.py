@@ -1,0 +1,227 @@
+"""The format-neutral model every source maps into and every rule reads.
+
+Each object carries the `Location` of the place it was declared, and a map from its
+field names to the location of that field's key, so a finding can point at the exact
+key (`ttl`, `max_depth`, ...) or, when the key is missing, at the object itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span in a file. Lines and columns are 1-based; the end is inclusive of the last character."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+            object.__setattr__(self, "end_column", max(self.end_column, self.column))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True)
+class Located:
+    """Base of model objects: where the object is, and where each of its fields' keys is."""
+
+    location: Location
+    field_locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+    # Locations of list items, keyed "actions[0]", "delegates[2]": a finding about one
+    # item (a wildcard, a missing delegate) points at that item.
+    item_locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *names: str) -> Location:
+        """The location of the first present field of `names`, else the object's own."""
+        for name in names:
+            loc = self.field_locations.get(name)
+            if loc is not None:
+                return loc
+        return self.location
+
+
+@dataclass(frozen=True)
+class Credential(Located):
+    identity: str = ""
+    name: str = ""
+    type: str | None = None
+    issuance: str | None = None  # "jit" | "standing" | None (unknown)
+    ttl: str | None = None  # the raw duration text; rules parse it with their parameters
+    rotation: str | None = None
+    source: str | None = None  # vault://..., env:NAME, file:PATH, inline, ...
+    has_inline_value: bool = False  # never the value itself: the model holds no secret
+    value_hint: str = ""  # a masked hint such as "ghp_****"
+    scopes: tuple[str, ...] = ()
+    # A stable key naming what the credential *is* (the secret source), used to find one
+    # secret shared by several identities (NHI205). None when nothing identifies it.
+    source_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Grant(Located):
+    """A tool (or role, permission) an identity may use: actions on resources."""
+
+    identity: str = ""
+    name: str = ""
+    actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    risk: str | None = None  # low | medium | high | critical | None (unknown)
+    requires_approval: bool | None = None
+    admin: bool = False  # the source knows this grant is administrative (cluster-admin, write-all, ...)
+
+
+@dataclass(frozen=True)
+class Delegation(Located):
+    identity: str = ""
+    allowed: bool = False
+    max_depth: int | None = None
+    delegates: tuple[str, ...] = ()
+    attenuation: str | None = None  # subset | none | None (missing)
+
+
+@dataclass(frozen=True)
+class Audit(Located):
+    sink: str | None = None
+    binds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Revocation(Located):
+    on_task_complete: bool | None = None
+    max_session: str | None = None
+
+
+# Aspects of governance an identity's source format can express. A rule about a missing
+# governance field only fires where the format could have had it: an MCP config has no
+# owner field, so "no owner" would be noise there.
+ASPECTS = frozenset(
+    {"owner", "purpose", "expiry", "workload_identity", "revocation", "audit", "delegation"}
+)
+
+
+@dataclass(frozen=True)
+class Identity(Located):
+    name: str = ""
+    source_format: str = "manifest"
+    declares: frozenset[str] = ASPECTS
+    owner: str | None = None
+    purpose: str | None = None
+    expires: str | None = None  # raw text; rules parse it
+    environment: str | None = None
+    risk: str | None = None
+    identity_type: str | None = None
+    identity_id: str | None = None
+    has_identity_block: bool = False
+    credentials: tuple[Credential, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    delegation: Delegation | None = None
+    audit: Audit | None = None
+    revocation: Revocation | None = None
+
+
+@dataclass(frozen=True)
+class SecretCandidate(Located):
+    """A value in a file that looks like a secret. Holds a masked hint, never the value."""
+
+    kind: str = ""  # e.g. "GitHub token", "private key", "high-entropy value under 'api_key'"
+    hint: str = ""
+    key: str | None = None
+    identity: str | None = None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule yields: the engine stamps the rule id, severity and references."""
+
+    location: Location
+    message: str
+    identity: str | None = None
+    # What the finding is about, independent of line numbers (a key path, a policy id):
+    # baselines fingerprint by it, so moving code does not resurface a finding.
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+    identity: str | None = None
+    references: tuple[str, ...] = ()
+    subject: str = ""
+    suppressed: str | None = None  # the justification, when a suppression matched
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "location": self.location.to_dict(),
+            "identity": self.identity,
+            "references": list(self.references),
+        }
+        if self.suppressed is not None:
+            data["suppressed"] = {"reason": self.suppressed}
+        return data
+
+
+@dataclass
+class Inventory:
+    """Everything read from the linted paths: the input to the rules.
+
+    `objects` holds the typed model objects of every source (identities, their parts,
+    secret candidates, Cedar and Rego ASTs); rules ask for them by type.
+    """
+
+    identities: list[Identity] = field(default_factory=list)
+    objects: list[Any] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def add_identity(self, identity: Identity) -> None:
+        self.identities.append(identity)
+        self.objects.append(identity)
+        self.objects.extend(identity.credentials)
+        self.objects.extend(identity.grants)
+        for part in (identity.delegation, identity.audit, identity.revocation):
+            if part is not None:
+                self.objects.append(part)
+
+    def of_type(self, cls: type) -> list[Any]:
+        return [obj for obj in self.objects if isinstance(obj, cls)]
+
+    def identity(self, name: str) -> Identity | None:
+        for ident in self.identities:
+            if ident.name == name:
+                return ident
+        return None

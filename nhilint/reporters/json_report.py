@@ -1,0 +1,25 @@
+"""Machine-readable lint output: one JSON document `{"version", "findings", "summary"}`."""
+
+from __future__ import annotations
+
+import json
+
+from nhilint import __version__
+from nhilint.reporters import RenderOptions
+
+
+def render(result, options: RenderOptions) -> str:
+    counts = result.counts()
+    document = {
+        "version": __version__,
+        "findings": [finding.to_dict() for finding in result.findings],
+        "summary": {
+            "files": len(result.files),
+            "findings": sum(counts.values()),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+            "suppressed": sum(1 for f in result.findings if f.suppressed is not None),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,244 @@
+"""A safe YAML/JSON loader that keeps the position of every key and value.
+
+It builds plain Python values from pyyaml's C event stream (libyaml), never constructing
+anything but strings, numbers, booleans, null, lists and dicts, whatever tags the file
+carries. Working from events, not from pyyaml's recursive composer, lets it bound
+nesting depth and alias expansion as it goes: a "billion laughs" file stops after a few
+thousand events instead of expanding. Aliases share the anchored value (no copy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import yaml
+
+from nhilint.model import Location
+
+try:  # the C loader is about six times faster; fall back when libyaml is missing
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the pyyaml build
+    _Loader = yaml.SafeLoader  # type: ignore[misc]
+
+MAX_DEPTH = 64
+MAX_ALIAS_EXPANSION = 100_000  # nodes that aliases may add beyond the file's own
+
+Path = tuple  # of str | int
+Span = tuple  # (line, column, end_line, end_column), 1-based
+
+
+class LoadError(Exception):
+    """Input that cannot be turned into data: `rule` is NHI001 (syntax) or NHI003 (bounds)."""
+
+    def __init__(self, rule: str, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class Document:
+    """One YAML document (or a JSON file): its data and where each part of it is."""
+
+    path: str
+    data: Any
+    index: int = 0
+    # path -> (key span or None for list items and the root, value span)
+    positions: dict[Path, tuple[Span | None, Span]] = field(default_factory=dict, repr=False)
+
+    def _span(self, pointer: Path, key: bool) -> Span:
+        pointer = tuple(pointer)
+        while pointer not in self.positions and pointer:
+            pointer = pointer[:-1]  # through an alias, or a missing key: the nearest parent
+        key_span, value_span = self.positions.get(pointer, (None, (1, 1, 1, 1)))
+        return key_span if key and key_span is not None else value_span
+
+    def key_location(self, pointer: Path) -> Location:
+        """Where the key of `pointer` is (for a list item or the root: the value)."""
+        return Location(self.path, *self._span(pointer, key=True))
+
+    def value_location(self, pointer: Path) -> Location:
+        return Location(self.path, *self._span(pointer, key=False))
+
+    def has(self, pointer: Path) -> bool:
+        return tuple(pointer) in self.positions
+
+
+def _span(start: Any, end: Any) -> Span:
+    return (start.line + 1, start.column + 1, end.line + 1, max(end.column, 1))
+
+
+_BOOL_TRUE = {"yes", "true", "on", "y"}
+
+
+def _scalar(loader: Any, event: Any) -> Any:
+    tag = event.tag if event.tag not in (None, "!") else None
+    if tag is None:
+        if event.implicit[0] or event.implicit[1] and not event.style:
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        else:
+            return event.value
+    value = event.value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() in _BOOL_TRUE
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        try:
+            return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, value))
+        except (ValueError, yaml.YAMLError):
+            return value
+    # strings, timestamps (kept as their text: schemas check `format: date`), binary and
+    # any custom tag (`!Ref`): the plain text, never a constructed object
+    return value
+
+
+class _Frame:
+    __slots__ = ("container", "pointer", "key", "key_span", "weight", "start", "anchor", "merges")
+
+    def __init__(self, container: Any, pointer: Path, start: Any, anchor: str | None) -> None:
+        self.container = container
+        self.pointer = pointer
+        self.key: Any = _NO_KEY
+        self.key_span: Span | None = None
+        self.weight = 1
+        self.start = start
+        self.anchor = anchor
+        self.merges: list[Any] = []
+
+
+_NO_KEY = object()
+
+
+def _hashable_key(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return repr(value)
+    return value
+
+
+def iter_documents(path: str, text: str, *, max_depth: int = MAX_DEPTH,
+                   max_alias_expansion: int = MAX_ALIAS_EXPANSION) -> Iterator[Document]:
+    """Yield each document of `text`. Raises LoadError for syntax or bound violations."""
+    loader = _Loader(text)
+    try:
+        yield from _compose(loader, path, max_depth, max_alias_expansion)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        raise LoadError("NHI001", f"invalid YAML: {problem}{context}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise LoadError("NHI001", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator[Document]:
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    doc: Document | None = None
+    index = 0
+    alias_weight = 0
+
+    def attach(value: Any, weight: int, span: Span) -> None:
+        nonlocal doc
+        if not stack:
+            assert doc is not None
+            doc.data = value
+            doc.positions[()] = (None, span)
+            return
+        frame = stack[-1]
+        frame.weight += weight
+        if isinstance(frame.container, list):
+            pointer = frame.pointer + (len(frame.container),)
+            frame.container.append(value)
+            doc.positions[pointer] = (None, span)  # type: ignore[union-attr]
+        elif frame.key is _NO_KEY:
+            frame.key = _hashable_key(value)
+            frame.key_span = span
+        else:
+            key = frame.key
+            if key == "<<" and isinstance(value, (dict, list)):
+                frame.merges.append(value)  # YAML merge key: applied when the mapping ends
+            else:
+                pointer = frame.pointer + (key,)
+                frame.container[key] = value
+                doc.positions[pointer] = (frame.key_span, span)  # type: ignore[union-attr]
+            frame.key = _NO_KEY
+
+    while True:
+        event = loader.get_event()
+        if event is None or isinstance(event, yaml.StreamEndEvent):
+            return
+        if isinstance(event, yaml.DocumentStartEvent):
+            doc = Document(path=path, data=None, index=index)
+            anchors.clear()
+            alias_weight = 0
+        elif isinstance(event, yaml.DocumentEndEvent):
+            index += 1
+            yield doc  # type: ignore[misc]
+            doc = None
+        elif isinstance(event, yaml.ScalarEvent):
+            value = _scalar(loader, event)
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            attach(value, 1, _span(event.start_mark, event.end_mark))
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(stack) >= max_depth:
+                raise LoadError("NHI003", f"nesting deeper than {max_depth} levels",
+                                event.start_mark.line + 1, event.start_mark.column + 1)
+            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is not _NO_KEY:
+                pointer = stack[-1].pointer + (stack[-1].key,)
+            elif stack and isinstance(stack[-1].container, list):
+                pointer = stack[-1].pointer + (len(stack[-1].container),)
+            else:
+                pointer = stack[-1].pointer if stack else ()
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            stack.append(_Frame(container, pointer, event.start_mark, event.anchor))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = stack.pop()
+            if frame.merges:
+                _apply_merges(frame.container, frame.merges)
+            if frame.anchor:
+                anchors[frame.anchor] = (frame.container, frame.weight)
+            attach(frame.container, frame.weight, _span(frame.start, event.end_mark))
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise LoadError("NHI001", f"invalid YAML: unknown alias '*{event.anchor}'",
+                                event.start_mark.line + 1, event.start_mark.column + 1)
+            value, weight = anchors[event.anchor]
+            alias_weight += weight
+            if alias_weight > max_alias:
+                raise LoadError(
+                    "NHI003",
+                    f"aliases expand to more than {max_alias} nodes (a 'billion laughs' "
+                    "pattern); refusing to expand",
+                    event.start_mark.line + 1, event.start_mark.column + 1)
+            attach(value, weight, _span(event.start_mark, event.end_mark))
+
+
+def _apply_merges(mapping: dict, merges: list[Any]) -> None:
+    for merged in merges:
+        for source in merged if isinstance(merged, list) else [merged]:
+            if isinstance(source, dict):
+                for key, value in source.items():
+                    mapping.setdefault(key, value)
+
+
+def decode(path: str, raw: bytes) -> str:
+    """Bytes to text, or LoadError(NHI003) for binary and non-UTF-8 content, located."""
+    if b"\x00" in raw[:8192]:
+        raise LoadError("NHI003", "binary file (contains NUL bytes); not a text format nhilint reads")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise LoadError(
+            "NHI003", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8", line, column) from None

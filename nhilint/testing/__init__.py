@@ -1,0 +1,1 @@
+"""Scenario tests: `nhilint test` and the pytest plugin."""

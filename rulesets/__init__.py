@@ -1,0 +1,1 @@
+"""Ruleset presets shipped with nhilint (installed as the package nhilint.rulesets)."""

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with nhilint (installed as the package nhilint.schemas)."""
