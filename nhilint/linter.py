@@ -101,18 +101,43 @@ def _excluded(path: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(path, p) for p in patterns)
 
 
+PROJECT_MARKERS = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml", ".git")
+
+
+def project_root(file: Path, cache: dict[Path, Path]) -> Path:
+    """The nearest directory above `file` holding a project marker (a config file or .git).
+
+    Cross-file rules (delegation graphs, shared credentials) see one project at a time, so
+    two projects in one run (a monorepo, or insecure and fixed examples side by side) may
+    use the same agent names without mixing their graphs.
+    """
+    directory = file.resolve().parent
+    start = directory
+    while directory not in cache:
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS) or directory.parent == directory:
+            cache[directory] = directory
+            break
+        directory = directory.parent
+    cache[start] = cache[directory]
+    return cache[start]
+
+
 def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None) -> LintResult:
     today = today or dt.date.today()
     files, missing = discover(paths)
-    inventory = Inventory()
+    projects: dict[Path, Inventory] = {}
+    roots: dict[Path, Path] = {}
     problems: list[tuple[str, Violation]] = []
     records: dict[str, _FileRecord] = {}
+    scanned: list[str] = []
     for file in files:
         path = display_path(file)
         if _excluded(path, settings.exclude):
             continue
         out = SourceOutput()
         text = read_file(file, path, out)
+        scanned.append(path)
+        inventory = projects.setdefault(project_root(file, roots), Inventory())
         inventory.files.append(path)
         for identity in out.identities:
             inventory.add_identity(identity)
@@ -121,10 +146,18 @@ def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None)
         found = suppressions.parse(path, text) if text and settings.inline_ignores else []
         records[path] = _FileRecord(path, found)
 
-    rules = all_rules()
     raw: list[tuple[str, Violation]] = list(problems)
+    for root in sorted(projects):
+        raw.extend(run_rules(projects[root], settings, today))
+    findings = _finalize(raw, settings, records, today)
+    return LintResult(findings=findings, files=scanned, missing_paths=missing)
+
+
+def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[tuple[str, Violation]]:
+    """Every enabled rule over one project's inventory, each check on each of its targets."""
+    raw: list[tuple[str, Violation]] = []
     by_type: dict[type, list[Any]] = {}
-    for rule_id, rule in rules.items():
+    for rule_id, rule in all_rules().items():
         rule_settings = settings.rules[rule_id]
         if not rule_settings.enabled or rule.check is None:
             continue
@@ -134,9 +167,7 @@ def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None)
                 target, inventory.of_type(target))
             for obj in objects:
                 raw.extend((rule_id, v) for v in rule.check(obj, context))
-
-    findings = _finalize(raw, settings, records, today)
-    return LintResult(findings=findings, files=inventory.files, missing_paths=missing)
+    return raw
 
 
 def _finalize(raw: list[tuple[str, Violation]], settings: Settings,
