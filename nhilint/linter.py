@@ -27,6 +27,7 @@ class LintResult:
     findings: list[Finding]
     files: list[str]
     missing_paths: list[str] = field(default_factory=list)
+    rules: tuple[str, ...] = ()  # the ids of the enabled rules (JUnit has a testcase per rule and file)
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -150,7 +151,8 @@ def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None)
     for root in sorted(projects):
         raw.extend(run_rules(projects[root], settings, today))
     findings = _finalize(raw, settings, records, today)
-    return LintResult(findings=findings, files=scanned, missing_paths=missing)
+    enabled = tuple(rule_id for rule_id, rule in settings.rules.items() if rule.enabled)
+    return LintResult(findings=findings, files=scanned, missing_paths=missing, rules=enabled)
 
 
 def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[tuple[str, Violation]]:

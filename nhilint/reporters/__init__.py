@@ -7,19 +7,34 @@ secret value: the model holds only masked hints.
 from __future__ import annotations
 
 import importlib
+import posixpath
 from dataclasses import dataclass
 from typing import Any
 
 LINT_FORMATS: dict[str, str] = {
     "text": "nhilint.reporters.text",
     "json": "nhilint.reporters.json_report",
+    "sarif": "nhilint.reporters.sarif",
+    "junit": "nhilint.reporters.junit",
+    "github": "nhilint.reporters.github",
+    "markdown": "nhilint.reporters.markdown",
 }
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False
-    root: str = "."  # the directory paths are relative to (SARIF's %SRCROOT%)
+    # The directory finding paths are relative to (the working directory), as a path from the
+    # repository root ("." at the root): SARIF's %SRCROOT% and GitHub annotations need
+    # repository-relative paths.
+    root: str = "."
+
+
+def repository_path(path: str, root: str) -> str:
+    """A finding's path relative to the repository root (absolute paths stay absolute)."""
+    if posixpath.isabs(path):
+        return path
+    return posixpath.normpath(posixpath.join(root, path))
 
 
 def render(kind: str, result: Any, options: RenderOptions | None = None) -> str:
