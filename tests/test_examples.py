@@ -1,0 +1,31 @@
+"""The bundled examples: the insecure half fires every manifest rule, the fixed half nothing."""
+
+from __future__ import annotations
+
+from nhilint.api import lint_paths
+from nhilint.rules import all_rules
+from tests.conftest import EXAMPLES, TODAY
+
+# Input problems a well-formed example repository cannot show: an unreadable file, and
+# suppressions (tested by their own cases).
+NOT_IN_EXAMPLES = {"NHI001", "NHI003", "NHI004", "NHI005"}
+
+
+def test_insecure_manifests_fire_every_manifest_rule() -> None:
+    fired = {f.rule for f in lint_paths([str(EXAMPLES / "insecure" / "agents")], today=TODAY).findings}
+    manifest_rules = {r for r in all_rules() if r[3] in "012345"} - NOT_IN_EXAMPLES
+    assert manifest_rules - fired == set()
+
+
+def test_fixed_examples_yield_no_finding() -> None:
+    findings = lint_paths([str(EXAMPLES / "fixed")], today=TODAY).findings
+    assert [(f.rule, f.location.path, f.location.line) for f in findings] == []
+
+
+def test_examples_are_separate_projects() -> None:
+    """insecure/ and fixed/ reuse agent names; linted together, their graphs must not mix."""
+    together = lint_paths([str(EXAMPLES / "insecure"), str(EXAMPLES / "fixed")], today=TODAY).findings
+    alone = lint_paths([str(EXAMPLES / "insecure")], today=TODAY).findings
+    assert [f for f in together if "/fixed/" in f.location.path] == []
+    manifest = {"NHI" + str(n) for n in range(100, 600)}
+    assert [f for f in together if f.rule in manifest] == [f for f in alone if f.rule in manifest]
