@@ -1,0 +1,46 @@
+"""A real (non-editable) install ships the schemas and presets, and runs from elsewhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, REPO
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv with nhilint installed from a built wheel; dependencies come from the test venv."""
+    wheels = tmp_path_factory.mktemp("wheels")
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                            "--no-build-isolation", "--no-index", "-w", str(wheels), str(REPO)],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    wheel, = wheels.glob("nhilint-*.whl")
+    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                              "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
+    return venv
+
+
+def test_wheel_install_carries_package_data(installed: Path) -> None:
+    code = ("import nhilint, pathlib; from nhilint.resources import schema; "
+            "print(pathlib.Path(nhilint.__file__).parent); schema('agent-manifest.schema.json')")
+    out = subprocess.run([str(installed / "bin" / "python"), "-c", code], capture_output=True,
+                         text=True, cwd="/")
+    assert out.returncode == 0, out.stderr
+    assert str(installed) in out.stdout, "imported the installed copy, not the checkout"
+
+
+def test_installed_command_lints_examples_from_another_directory(installed: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": f"{installed / 'bin'}:{os.environ['PATH']}"}
+    out = subprocess.run(["nhilint", "lint", "--today", "2026-11-22", str(EXAMPLES)], capture_output=True,
+                         text=True, cwd=tmp_path, env=env)
+    assert out.returncode == 1, out.stderr
+    assert "NHI204" in out.stdout and "Traceback" not in out.stderr
