@@ -1,0 +1,48 @@
+"""Start-up: wall time of `nhilint lint one-manifest.yaml`, the pre-commit case.
+
+Goal: under 0.25 s on the project's 2-core machine. Prints the median of several runs
+next to a baseline measured in the same run (a bare `python -c pass`), and the ratio,
+so the number means something on any machine.
+
+    python benchmarks/startup.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MANIFEST = REPO / "examples" / "insecure" / "agents" / "support-agent.yaml"
+
+
+def wall(command: list[str], runs: int, cwd: str) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(MANIFEST, Path(work, "agent.yaml"))
+        baseline = wall([sys.executable, "-c", "pass"], args.runs, work)
+        nhilint = wall([sys.executable, "-m", "nhilint", "lint", "agent.yaml"], args.runs, work)
+    print(f"python -c pass                 {baseline * 1000:7.1f} ms (baseline)")
+    print(f"nhilint lint one-manifest.yaml {nhilint * 1000:7.1f} ms  ratio {nhilint / baseline:.1f}x"
+          f"  goal < 250 ms: {'met' if nhilint < 0.25 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
