@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Iterable
 
 from nhilint.config import Settings, default_settings
-from nhilint.linter import LintResult, lint
+from nhilint.discovery import discover
+from nhilint.linter import PROJECT_MARKERS, LintResult, lint, project_root
 
 
 def lint_paths(paths: Iterable[str], settings: Settings | None = None,
-               today: dt.date | None = None) -> LintResult:
-    """Lint every file under `paths`; findings come back sorted by path, line, column, rule."""
-    return lint(list(paths), settings or default_settings(), today)
+               today: dt.date | None = None, project_context: bool = False) -> LintResult:
+    """Lint every file under `paths`; findings come back sorted by path, line, column, rule.
+
+    With `project_context`, the rest of each named file's project is read too, so cross-file
+    rules (delegation graphs, shared credentials) judge a file as a whole-repository run would,
+    while only the named files are reported on: what pre-commit needs when it passes the
+    changed files alone.
+    """
+    paths = list(paths)
+    context = project_files(paths) if project_context else []
+    return lint(paths, settings or default_settings(), today, context)
+
+
+def project_files(paths: list[str]) -> list[Path]:
+    """Every file of the projects (nearest config or .git) of the named files.
+
+    A file with no project marker above it has no project to read: walking up to the
+    filesystem root would read the whole machine.
+    """
+    cache: dict[Path, Path] = {}
+    roots = {project_root(Path(p), cache) for p in paths if Path(p).is_file()}
+    marked = [root for root in sorted(roots)
+              if any((root / marker).exists() for marker in PROJECT_MARKERS)]
+    return discover([str(root) for root in marked])[0]
+
+
+def repository_offset(directory: Path | None = None) -> str:
+    """Where the working directory is inside its git repository ("." at the root), so reports
+    can give repository-relative paths (SARIF, GitHub annotations). "." outside a repository."""
+    here = (directory or Path.cwd()).resolve()
+    for parent in (here, *here.parents):
+        if (parent / ".git").exists():
+            return here.relative_to(parent).as_posix()
+    return "."

@@ -15,13 +15,15 @@ from typing import Any, Callable
 import click
 
 from nhilint import __version__
+from nhilint.reporters import LINT_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SEVERITIES = ("error", "warning", "info")
 
 
 def _use_color(stream: Any) -> bool:
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+    # https://no-color.org: a non-empty NO_COLOR turns colour off whatever the stream.
+    return not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
 
 
 def guarded(func: Callable[..., int]) -> Callable[..., None]:
@@ -63,17 +65,44 @@ def main() -> None:
     """
 
 
+def write_report(output_format: str, result: Any, output_file: str | None) -> None:
+    """Print the report, or write it to `output_file` and print a one-line summary."""
+    from nhilint.api import repository_offset
+    from nhilint.reporters import RenderOptions, render
+    from nhilint.reporters.text import summary_line
+
+    root = repository_offset()
+    if output_file is None:
+        color = output_format == "text" and _use_color(sys.stdout)
+        click.echo(render(output_format, result, RenderOptions(color=color, root=root)), nl=False)
+        return
+    report = render(output_format, result, RenderOptions(root=root))
+    try:
+        with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(report)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {output_file}: {exc.strerror or exc}",
+                                 param_hint="--output") from exc
+    click.echo(f"nhilint: {summary_line(result)}; {output_format} report written to {output_file}")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "-f", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "json"]), help="Output format.")
+              type=click.Choice(list(LINT_FORMATS)), help="Output format.")
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Write the report to this file; the terminal gets a one-line summary.")
+@click.option("--project-context", is_flag=True,
+              help="Read the rest of each named file's project (nearest .nhilint.yaml, "
+                   "pyproject.toml or .git) so cross-file rules see it; report only on the named "
+                   "files. The pre-commit hook sets it.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity that makes the run fail (exit 1). Default: warning.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Judge expiry dates as of this day (for reproducible runs).")
 @guarded
-def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None,
-         today: dt.datetime | None) -> int:
+def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
+         project_context: bool, fail_on: str | None, today: dt.datetime | None) -> int:
     """Check agent manifests, MCP configs and policies under PATHS (default: the current directory).
 
     Directories are walked (hidden ones such as .vscode/ and .cursor/ included; .git,
@@ -83,18 +112,17 @@ def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None,
     from nhilint.api import lint_paths
     from nhilint.config import default_settings
     from nhilint.model import Severity
-    from nhilint.reporters import RenderOptions, render
 
     settings = default_settings()
     if fail_on:
         settings.fail_on = Severity(fail_on)
-    result = lint_paths(paths or (".",), settings, today.date() if today else None)
+    result = lint_paths(paths or (".",), settings, today.date() if today else None,
+                        project_context=project_context)
     for missing in result.missing_paths:
         click.echo(f"nhilint: path not found: {missing}", err=True)
     if result.missing_paths and not result.files:
         return EXIT_USAGE
-    options = RenderOptions(color=output_format == "text" and _use_color(sys.stdout))
-    click.echo(render(output_format, result, options), nl=False)
+    write_report(output_format, result, output_file)
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
 
 

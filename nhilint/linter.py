@@ -123,9 +123,15 @@ def project_root(file: Path, cache: dict[Path, Path]) -> Path:
     return cache[start]
 
 
-def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None) -> LintResult:
+def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None,
+         context: Iterable[Path] = ()) -> LintResult:
+    """Lint the files under `paths`. Files in `context` are read for cross-file rules (the rest
+    of a project when pre-commit passes a few changed files) but not reported on."""
     today = today or dt.date.today()
     files, missing = discover(paths)
+    linted = {display_path(file) for file in files}
+    context_only = {path: file for file in context if (path := display_path(file)) not in linted}
+    files += [context_only[path] for path in sorted(context_only)]
     projects: dict[Path, Inventory] = {}
     roots: dict[Path, Path] = {}
     problems: list[tuple[str, Violation]] = []
@@ -137,7 +143,8 @@ def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None)
             continue
         out = SourceOutput()
         text = read_file(file, path, out)
-        scanned.append(path)
+        if path not in context_only:
+            scanned.append(path)
         inventory = projects.setdefault(project_root(file, roots), Inventory())
         inventory.files.append(path)
         for identity in out.identities:
@@ -150,7 +157,8 @@ def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None)
     raw: list[tuple[str, Violation]] = list(problems)
     for root in sorted(projects):
         raw.extend(run_rules(projects[root], settings, today))
-    findings = _finalize(raw, settings, records, today)
+    findings = [f for f in _finalize(raw, settings, records, today)
+                if f.location.path not in context_only]
     enabled = tuple(rule_id for rule_id, rule in settings.rules.items() if rule.enabled)
     return LintResult(findings=findings, files=scanned, missing_paths=missing, rules=enabled)
 

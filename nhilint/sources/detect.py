@@ -1,0 +1,79 @@
+"""How a parsed document is recognised as one of the formats nhilint reads besides its own.
+
+Each predicate looks at the path and the data, never at the extension alone. They live
+apart from the format modules so that recognising a file never imports its reader.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+KUBERNETES_KINDS = frozenset({
+    "ServiceAccount", "Secret", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+    "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
+})
+WORKFLOW_DIR = ".github/workflows/"
+
+
+def is_kubernetes(path: str, data: Any) -> bool:
+    return (isinstance(data, dict) and data.get("kind") in KUBERNETES_KINDS
+            and isinstance(data.get("apiVersion"), str))
+
+
+def is_cluster_spiffe_id(path: str, data: Any) -> bool:
+    return (isinstance(data, dict) and data.get("kind") == "ClusterSPIFFEID"
+            and str(data.get("apiVersion", "")).startswith("spire.spiffe.io/"))
+
+
+def is_spire_entries(path: str, data: Any) -> bool:
+    entries = data.get("entries") if isinstance(data, dict) else None
+    return (isinstance(entries, list) and bool(entries)
+            and all(isinstance(e, dict) and "spiffe_id" in e for e in entries))
+
+
+def is_spire(path: str, data: Any) -> bool:
+    return is_cluster_spiffe_id(path, data) or is_spire_entries(path, data)
+
+
+def is_workflow(path: str, data: Any) -> bool:
+    # YAML 1.1 reads the `on:` key as the boolean true
+    return ("/" + WORKFLOW_DIR in "/" + path and isinstance(data, dict)
+            and isinstance(data.get("jobs"), dict) and ("on" in data or True in data))
+
+
+def is_mcp_config(path: str, data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if isinstance(data.get("mcpServers"), dict) or isinstance(data.get("projects"), dict) and any(
+            isinstance(p, dict) and isinstance(p.get("mcpServers"), dict)
+            for p in data["projects"].values()):
+        return True
+    if isinstance(data.get("servers"), dict) and "mcp" in posixpath.basename(path).lower():
+        return True  # VS Code .vscode/mcp.json
+    mcp = data.get("mcp")
+    return isinstance(mcp, dict) and isinstance(mcp.get("servers"), dict)  # VS Code settings.json
+
+
+def is_agent_card(path: str, data: Any) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("name"), str)
+            and isinstance(data.get("skills"), list)
+            and any(k in data for k in ("securitySchemes", "supportedInterfaces", "protocolVersion",
+                                        "capabilities", "defaultInputModes")))
+
+
+def _statements(policy: Any) -> bool:
+    if not isinstance(policy, dict):
+        return False
+    statements = policy.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    return (isinstance(statements, list) and bool(statements)
+            and all(isinstance(s, dict) and "Effect" in s for s in statements))
+
+
+def is_aws_iam(path: str, data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    role = data.get("Role") if isinstance(data.get("Role"), dict) else data
+    return _statements(data) or _statements(role.get("AssumeRolePolicyDocument"))
