@@ -46,3 +46,14 @@ def repository_offset(directory: Path | None = None) -> str:
         if (parent / ".git").exists():
             return here.relative_to(parent).as_posix()
     return "."
+
+
+def run_tests(paths: Iterable[str], with_coverage: bool = False):  # -> (TestRun, Plan)
+    """Run the scenario files and Rego `test_*` rules under `paths` (`nhilint test`).
+
+    When the returned plan has usage errors (a bad scenario file, a missing path, nothing
+    to run), the run is empty and nothing was evaluated.
+    """
+    from nhilint.testing.runner import run_tests as run
+
+    return run(paths, with_coverage)

@@ -154,3 +154,46 @@ def explain(rule: str) -> int:
         raise click.BadParameter(f"no rule '{rule}'; `nhilint rules` lists them", param_hint="RULE")
     click.echo(render_explanation(found), nl=False)
     return EXIT_OK
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "junit"]), help="Output format.")
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file (e.g. JUnit XML for CI); print the summary line.")
+@click.option("--coverage", "with_coverage", is_flag=True,
+              help="Report the Cedar policies that decided no scenario and the Rego lines never evaluated.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+              help="Fail (exit 1) when coverage is below PCT percent; implies --coverage.")
+@click.option("--verbose", "-v", is_flag=True, help="List the scenarios that passed too.")
+@guarded
+def test_command(paths: tuple[str, ...], output_format: str, output_file: str | None,
+                 with_coverage: bool, min_coverage: float | None, verbose: bool) -> int:
+    """Run the scenario files (*.nhitest.yaml) and Rego test rules (*_test.rego) under PATHS.
+
+    Cedar scenarios run through cedarpy (one batch per policy set), Rego through regorus;
+    `test_*` rules run as `opa test` runs them. Exit 0 all passed, 1 a failure or an error
+    (or coverage below --min-coverage), 2 a bad scenario file or path.
+    """
+    from nhilint.api import run_tests
+    from nhilint.reporters import RenderOptions, render_test_run
+
+    run, work = run_tests(paths or (".",), with_coverage or min_coverage is not None)
+    for error in work.usage_errors():
+        click.echo(f"nhilint: {error}", err=True)
+    if work.usage_errors():
+        return EXIT_USAGE
+    color = output_format == "text" and output_file is None and _use_color(sys.stdout)
+    report = render_test_run(output_format, run, RenderOptions(color=color, verbose=verbose))
+    if output_file is None:
+        click.echo(report, nl=False)
+    else:
+        with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(report)
+        click.echo(f"nhilint: {run.summary_line()}; {output_format} report written to {output_file}")
+    below = min_coverage is not None and run.coverage is not None and run.coverage.percent < min_coverage
+    if below:
+        click.echo(f"nhilint: coverage {run.coverage.percent:.1f}% is below --min-coverage "
+                   f"{min_coverage:g}%", err=True)
+    return EXIT_OK if run.ok and not below else EXIT_FINDINGS

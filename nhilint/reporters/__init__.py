@@ -20,6 +20,13 @@ LINT_FORMATS: dict[str, str] = {
     "markdown": "nhilint.reporters.markdown",
 }
 
+# `nhilint test` results (a TestRun), not lint findings
+TEST_FORMATS: dict[str, str] = {
+    "text": "nhilint.reporters.test_text",
+    "json": "nhilint.reporters.test_json",
+    "junit": "nhilint.reporters.test_junit",
+}
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -28,6 +35,7 @@ class RenderOptions:
     # repository root ("." at the root): SARIF's %SRCROOT% and GitHub annotations need
     # repository-relative paths.
     root: str = "."
+    verbose: bool = False  # also list what passed (`nhilint test -v`)
 
 
 def repository_path(path: str, root: str) -> str:
@@ -40,3 +48,8 @@ def repository_path(path: str, root: str) -> str:
 def render(kind: str, result: Any, options: RenderOptions | None = None) -> str:
     module = importlib.import_module(LINT_FORMATS[kind])
     return module.render(result, options or RenderOptions())
+
+
+def render_test_run(kind: str, run: Any, options: RenderOptions | None = None) -> str:
+    module = importlib.import_module(TEST_FORMATS[kind])
+    return module.render(run, options or RenderOptions())

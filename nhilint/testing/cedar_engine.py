@@ -1,0 +1,227 @@
+"""Cedar scenarios through cedarpy: one parse and one `is_authorized_batch` per setup.
+
+cedarpy names policies positionally (`policy0`, `policy1`... across the files in the order
+read) and template-linked policies by their link id; results and messages use each
+policy's `@id` annotation instead, when it has one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cedarpy
+
+from nhilint.model import Location
+from nhilint.testing.coverage import CoverageTracker
+from nhilint.testing.engines import EngineFailure, all_errors, attempt, is_engine_failure, \
+    failure_text, scenarios_of
+from nhilint.testing.results import ERROR, FAIL, PASS, TestResult
+from nhilint.testing.scenarios import CedarSetup, Scenario, ScenarioFile
+
+# Cedar text, token by token: enough to find where each policy starts and its @id
+_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|\?\w+|@\w+|\w+|\S', re.S)
+_ID_ANNOTATION = re.compile(r'@id\s*\(\s*"((?:[^"\\]|\\.)*)"')
+
+
+@dataclass(frozen=True)
+class Policy:
+    cedar_id: str  # policyN, or a link id
+    name: str  # the @id annotation, or the Cedar id
+    location: Location
+    template: str | None = None  # for a linked policy: the template's Cedar id
+
+    def aliases(self, table: dict[str, "Policy"]) -> set[str]:
+        """Names a scenario may use for this policy in `determined_by`."""
+        names = {self.cedar_id, self.name}
+        if self.template in table:
+            names.add(table[self.template].name)
+        return names
+
+
+def split_policies(path: str, text: str, first_index: int) -> list[Policy]:
+    """The policies of one Cedar file in order, each with its start line and @id.
+
+    Statements end at a `;` outside parentheses, brackets and braces; strings and
+    comments are skipped, so a `;` or `@id` inside them is not mistaken for one.
+    """
+    policies: list[Policy] = []
+    depth, start, effect_at = 0, None, None
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token.startswith("//"):
+            continue
+        if start is None:
+            start, effect_at = match.start(), None
+        if effect_at is None and depth == 0 and token in ("permit", "forbid"):
+            effect_at = match.start()  # annotations are what comes before the effect
+        if token in ("(", "[", "{"):
+            depth += 1
+        elif token in (")", "]", "}"):
+            depth -= 1
+        elif token == ";" and depth == 0:
+            index = first_index + len(policies)
+            annotation = _ID_ANNOTATION.search(text, start, effect_at or start)
+            name = _unescape(annotation.group(1)) if annotation else f"policy{index}"
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            policies.append(Policy(f"policy{index}", name, Location(path, line, column)))
+            start = None
+    return policies
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@dataclass
+class Prepared:
+    policies: Any
+    entities: Any
+    schema: Any  # passed to authorization (None when requests are not validated)
+    table: dict[str, Policy] = field(default_factory=dict)  # cedar id -> policy
+    problems: list[str] = field(default_factory=list)  # policy validation errors
+
+    def name(self, cedar_id: str) -> str:
+        policy = self.table.get(cedar_id)
+        return policy.name if policy else cedar_id
+
+    def rename(self, message: str) -> str:
+        """An engine message with `policyN` replaced by the policy's name."""
+        return re.sub(r"`(policy\d+)`", lambda m: f"`{self.name(m.group(1))}`", message)
+
+
+def prepare(setup: CedarSetup) -> Prepared:
+    table: dict[str, Policy] = {}
+    policy_set = None
+    texts: list[str] = []
+    for path in setup.policies:
+        text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+        texts.append(text)
+        if policy_set is None:
+            policy_set = attempt(f"{path}: Cedar parse error", cedarpy.PolicySet.from_str, text)
+        else:
+            policy_set = attempt(f"{path}: Cedar parse error", policy_set.with_added_str, text)
+        for policy in split_policies(path, text, len(table)):
+            table[policy.cedar_id] = policy
+    if policy_set is None:
+        raise EngineFailure("no Cedar policy file to load")
+    schema = None
+    problems: list[str] = []
+    if setup.schema:
+        schema = _schema(setup.schema)
+        validation = attempt(f"validating the policies against {setup.schema}",
+                             cedarpy.validate_policies, "\n".join(texts), schema)
+        problems = [f"{setup.schema}: policy '{_name(table, e.policy_id)}' does not validate: {e.error}"
+                    for e in validation.errors]
+    request_schema = schema if setup.validate_requests else None
+    entities = attempt("loading the entities", _entities, setup, request_schema)
+    if setup.links is not None:
+        policy_set = attempt("linking the templates", _link, policy_set, setup.links.load(), table)
+    prepared = Prepared(policy_set, entities, request_schema, table, problems)
+    return prepared
+
+
+def _name(table: dict[str, Policy], cedar_id: str) -> str:
+    return table[cedar_id].name if cedar_id in table else cedar_id
+
+
+def _schema(path: str) -> Any:
+    text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+    if path.endswith(".json"):
+        return attempt(f"{path}: invalid Cedar JSON schema", cedarpy.Schema.from_json_str, text)
+    return attempt(f"{path}: invalid Cedar schema", cedarpy.Schema.from_str, text)
+
+
+def _entities(setup: CedarSetup, schema: Any) -> Any:
+    source = setup.entities
+    text = source.text() if source.path and source.path.endswith(".json") else json.dumps(source.load())
+    return cedarpy.Entities.from_json_str(text, schema)
+
+
+def _link(policy_set: Any, links: list[dict], table: dict[str, Policy]) -> Any:
+    """Apply the Cedar CLI's --template-linked entries; each link is named by its link id."""
+    by_annotation = {p.name: p.cedar_id for p in table.values()}
+    batch = []
+    for link in links:
+        template = link["template_id"]
+        batch.append({"template_id": template, "new_id": link["link_id"], "values": link["args"]})
+        cedar_id = template if template in table else by_annotation.get(template, template)
+        location = table[cedar_id].location if cedar_id in table else Location("<links>")
+        table[link["link_id"]] = Policy(link["link_id"], link["link_id"], location, cedar_id)
+    return policy_set.with_linked_batch(batch)
+
+
+def authorize(prepared: Prepared, requests: list[dict]) -> list[Any]:
+    """One batch; if the batch as a whole fails, each request alone so the failure is pinned
+    on the request that caused it (the others keep their decisions)."""
+    try:
+        return cedarpy.is_authorized_batch(requests, prepared.policies, prepared.entities, prepared.schema)
+    except BaseException as exc:  # noqa: BLE001 - includes Rust panics
+        if not is_engine_failure(exc) or len(requests) == 1:
+            raise
+    responses: list[Any] = []
+    for request in requests:
+        try:
+            responses.extend(authorize(prepared, [request]))
+        except BaseException as exc:  # noqa: BLE001
+            if not is_engine_failure(exc):
+                raise
+            responses.append(EngineFailure(f"cannot evaluate the request: {failure_text(exc)}"))
+    return responses
+
+
+def verdict(scenario: Scenario, response: Any, prepared: Prepared) -> TestResult:
+    expected = scenario.expect
+    if isinstance(response, EngineFailure):
+        return TestResult(scenario.location, scenario.name, ERROR, expected, errors=(str(response),))
+    errors = tuple(prepared.rename(e) for e in response.diagnostics.errors)
+    decision = response.decision.value
+    if decision == "NoDecision":
+        return TestResult(scenario.location, scenario.name, ERROR, expected, errors=errors)
+    actual = "allow" if decision == "Allow" else "deny"
+    deciding = [prepared.table.get(r) or Policy(r, r, Location("")) for r in response.diagnostics.reasons]
+    names = tuple(sorted(p.name for p in deciding))
+    status = PASS if actual == expected else FAIL
+    if status == PASS and scenario.determined_by is not None:
+        status = PASS if _same_policies(scenario.determined_by, deciding, prepared.table) else FAIL
+    return TestResult(scenario.location, scenario.name, status, expected, actual, names, errors)
+
+
+def _same_policies(expected: tuple[str, ...], deciding: list[Policy], table: dict[str, Policy]) -> bool:
+    """Every expected name matches a deciding policy and every deciding policy is expected."""
+    aliases = [p.aliases(table) for p in deciding]
+    return all(any(name in a for a in aliases) for name in expected) and \
+        all(a & set(expected) for a in aliases)
+
+
+def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker | None) -> list[TestResult]:
+    scenarios = scenarios_of(files)
+    try:
+        prepared = prepare(setup)
+    except EngineFailure as exc:
+        return all_errors(scenarios, str(exc), "cedar")
+    responses = authorize(prepared, [s.request for s in scenarios])
+    results = [verdict(s, r, prepared) for s, r in zip(scenarios, responses)]
+    if prepared.problems:
+        first = files[0]
+        results.append(TestResult(Location(first.path), f"policies validate against {setup.schema}",
+                                  ERROR, errors=tuple(prepared.problems)))
+    if coverage is not None:
+        _record_coverage(prepared, responses, coverage)
+    return results
+
+
+def _record_coverage(prepared: Prepared, responses: list[Any], coverage: CoverageTracker) -> None:
+    decided: set[str] = set()
+    for response in responses:
+        if not isinstance(response, EngineFailure):
+            for reason in response.diagnostics.reasons:
+                policy = prepared.table.get(reason)
+                decided.add(policy.template if policy and policy.template else reason)
+    for policy in prepared.table.values():
+        if policy.template is None:  # a template counts once, covered by any of its links
+            coverage.cedar_policy(policy.location, policy.name, policy.cedar_id in decided)
