@@ -45,7 +45,7 @@ def discover(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
                                      and not _is_virtualenv(os.path.join(dirpath, d)))
                 for name in filenames:
-                    if is_candidate(name):
+                    if is_candidate(Path(dirpath, name).as_posix()):  # some formats match by folder
                         found.add(Path(dirpath, name))
         else:
             missing.append(given)

@@ -94,6 +94,9 @@ class Grant(Located):
     risk: str | None = None  # low | medium | high | critical | None (unknown)
     requires_approval: bool | None = None
     admin: bool = False  # the source knows this grant is administrative (cluster-admin, write-all, ...)
+    # The source's configuration runs these actions without asking a human (MCP
+    # `alwaysAllow`/`autoApprove`, Gemini `trust: true`, Codex `approval_policy = "never"`).
+    auto_approved: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,17 @@ class Identity(Located):
     delegation: Delegation | None = None
     audit: Audit | None = None
     revocation: Revocation | None = None
+
+
+@dataclass(frozen=True)
+class Package(Located):
+    """Third-party code an identity runs with its credentials: an MCP server package, an image."""
+
+    identity: str = ""
+    ecosystem: str = ""  # npm | pypi | oci
+    name: str = ""
+    version: str | None = None  # None when the launcher fetches whatever is newest
+    launcher: str = ""  # npx, uvx, docker, ...
 
 
 @dataclass(frozen=True)

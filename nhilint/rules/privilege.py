@@ -103,7 +103,7 @@ def admin_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violation
     names = {n.lower() for n in ctx.params["admin_names"]}
     kind = "tool" if isinstance(obj, Grant) else "credential"
     if isinstance(obj, Grant) and obj.admin:
-        yield Violation(obj.location, f"{kind} '{obj.name}' is an administrative grant; grant the "
+        yield Violation(obj.location, f"'{obj.name}' is an administrative grant; grant the "
                         "specific permissions needed", obj.identity, f"{kind}.{obj.name}.admin")
         return
     items = (("actions", obj.actions),) if isinstance(obj, Grant) else (("scopes", obj.scopes),)

@@ -9,6 +9,7 @@ thousand events instead of expanding. Aliases share the anchored value (no copy)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -227,6 +228,23 @@ def _apply_merges(mapping: dict, merges: list[Any]) -> None:
             if isinstance(source, dict):
                 for key, value in source.items():
                     mapping.setdefault(key, value)
+
+
+_JSON_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+def _blank(match: re.Match[str]) -> str:
+    text = match.group()
+    if text.startswith('"'):
+        return text
+    return "".join(c if c == "\n" else " " for c in text)
+
+
+def blank_json_comments(text: str) -> str:
+    """JSONC to JSON: `//` and `/* */` comments become spaces, so every line and column stays."""
+    if "//" not in text and "/*" not in text:
+        return text
+    return _JSON_STRING_OR_COMMENT.sub(_blank, text)
 
 
 def decode(path: str, raw: bytes) -> str:
