@@ -1,0 +1,513 @@
+"""Rego source -> `nhilint.rego.ast.Module`, with a lark LALR parser built once.
+
+The grammar is `nhilint/grammars/rego.lark`. Rego separates statements by newlines, and
+`{` and `|` mean different things by context; `_Layout` (a lark postlexer) settles both
+from the surrounding tokens so the grammar stays LALR(1). The AST is built during the
+parse (lark's inline transformer), which is much faster than building a parse tree first.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
+
+from nhilint.model import Location
+from nhilint.rego import ast
+
+
+class RegoSyntaxError(Exception):
+    """A located, readable parse error."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.line = line
+        self.column = column
+        self.message = message
+
+
+KEYWORDS = frozenset({"PACKAGE", "IMPORT", "AS", "DEFAULT", "IF", "ELSE", "CONTAINS", "NOT",
+                      "SOME", "EVERY", "IN", "WITH", "TRUE", "FALSE", "NULL"})
+# A newline after one of these, or before one of the next set, continues the statement.
+_CONTINUES_AFTER = frozenset({"LPAR", "LSQB", "LBRACE", "BODY_LBRACE", "COMMA", "SEMICOLON",
+                              "COLON", "ASSIGN_OP", "REL_OP", "ADD_OP", "MINUS", "MUL_OP", "BAR",
+                              "COMPR_BAR", "AMP", "_DOT", "IN", "WITH", "AS", "IF", "CONTAINS",
+                              "ELSE", "NOT", "SOME", "EVERY", "DEFAULT", "IMPORT", "PACKAGE"})
+_CONTINUES_BEFORE = frozenset({"RPAR", "RSQB", "RBRACE", "COMMA", "COLON", "SEMICOLON",
+                               "ASSIGN_OP", "REL_OP", "ADD_OP", "MUL_OP", "BAR", "AMP", "_DOT",
+                               "IN", "WITH", "AS", "ELSE"})
+# A `{` right after one of these (on the same line) opens a rule or `every` body.
+_ENDS_TERM = frozenset({"NAME", "RSQB", "RPAR", "RBRACE", "STRING", "RAW_STRING",
+                        "TEMPLATE_STRING", "NUMBER", "TRUE", "FALSE", "NULL", "IF", "ELSE"})
+_OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE", "BODY_LBRACE": "RBRACE"}
+
+
+class _Layout(PostLex):
+    """Drops newlines that do not end a statement; marks body braces and comprehension bars."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return self._layout(_contains_call(stream))
+
+    def _layout(self, stream: Iterator[Token]) -> Iterator[Token]:
+        # Each open bracket: [its token type, whether newlines inside separate statements].
+        stack: list[list[Any]] = []
+        prev: Token | None = None  # the previous token passed on
+        pending_nl: Token | None = None
+        for tok in stream:
+            kind = tok.type
+            if kind == "_NL":
+                pending_nl = pending_nl or tok
+                continue
+            if kind in KEYWORDS and prev is not None and prev.type == "_DOT":
+                tok.type = kind = "NAME"  # `input.in`, `future.keywords.if`
+            if pending_nl is not None:
+                if (prev is not None and (not stack or stack[-1][1])
+                        and prev.type not in _CONTINUES_AFTER and kind not in _CONTINUES_BEFORE):
+                    yield pending_nl
+                    prev = pending_nl
+                pending_nl = None
+            if kind == "LBRACE" and prev is not None and prev.type in _ENDS_TERM:
+                tok.type = kind = "BODY_LBRACE"
+            elif kind == "BAR" and stack and stack[-1][0] in ("LSQB", "LBRACE"):
+                tok.type = kind = "COMPR_BAR"
+                stack[-1][1] = True
+            if kind in _OPENERS:
+                stack.append([kind, kind == "BODY_LBRACE"])
+            elif kind in ("RPAR", "RSQB", "RBRACE") and stack and _OPENERS[stack[-1][0]] == kind:
+                stack.pop()
+            yield tok
+            prev = tok
+
+
+def _contains_call(stream: Iterator[Token]) -> Iterator[Token]:
+    """The `contains(s, t)` built-in is a name, not the `contains` keyword."""
+    held: Token | None = None
+    for tok in stream:
+        if held is not None:
+            if tok.type == "LPAR":
+                held.type = "NAME"
+            yield held
+            held = None
+        if tok.type == "CONTAINS":
+            held = tok
+            continue
+        yield tok
+    if held is not None:
+        yield held
+
+
+def _start(item: Any) -> tuple[int, int]:
+    if isinstance(item, Token):
+        return item.line, item.column
+    loc = item.location
+    return loc.line, loc.column
+
+
+def _end(item: Any) -> tuple[int, int]:
+    if isinstance(item, Token):
+        return item.end_line, item.end_column - 1
+    loc = item.location
+    return loc.end_line, loc.end_column
+
+
+class _Builder:
+    """Lark inline-transformer callbacks: each grammar rule's children -> an AST node."""
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.issues: list[ast.VersionIssue] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _loc(self, first: Any, last: Any) -> Location:
+        line, column = _start(first)
+        end_line, end_column = _end(last)
+        return Location(self.path, line, column, end_line, end_column)
+
+    def _keyword(self, tok: Token) -> None:
+        self.issues.append(ast.VersionIssue(self._loc(tok, tok), tok.type.lower()))
+
+    def _as_ref(self, item: Any) -> ast.Ref:
+        return item if isinstance(item, ast.Ref) else ast.Ref(item.location, item, ())
+
+    # -- module ----------------------------------------------------------------------------
+
+    def module(self, children: list) -> tuple:
+        return tuple(children)
+
+    def package_decl(self, children: list) -> ast.Ref:
+        return self._as_ref(children[1])
+
+    def import_decl(self, children: list) -> ast.Import:
+        alias = str(children[3]) if len(children) > 2 else None
+        return ast.Import(self._loc(children[0], children[-1]), self._as_ref(children[1]), alias)
+
+    def default_rule(self, children: list) -> ast.Rule:
+        keyword, head, op, value = children
+        head_ref = self._as_ref(head.callee if isinstance(head, ast.Call) else head)
+        args = head.args if isinstance(head, ast.Call) else ()
+        return ast.Rule(self._loc(keyword, value), "default", head_ref, value=value, args=args,
+                        assign=str(op), head_location=self._loc(keyword, head))
+
+    def rule_head(self, children: list) -> dict:
+        head: dict[str, Any] = {"ref": children[0], "first": children[0], "last": children[-1]}
+        rest = children[1:]
+        while rest:
+            tok, value = rest[0], rest[1]
+            if tok.type == "CONTAINS":
+                self._keyword(tok)
+                head["contains"] = value
+            else:
+                head["assign"], head["value"] = str(tok), value
+            rest = rest[2:]
+        return head
+
+    def _body(self, kind: str, children: list) -> tuple[str, ast.Body]:
+        if kind == "if_literal":
+            self._keyword(children[0])
+            literal = children[1]
+            return kind, ast.Body(literal.location, (literal,))
+        if kind == "if_block":
+            self._keyword(children[0])
+            children = children[1:]
+        else:
+            self.issues.append(ast.VersionIssue(self._loc(children[0], children[0]), "v0-body"))
+        return kind, replace(children[1], location=self._loc(children[0], children[2]))
+
+    def if_block(self, children: list) -> tuple[str, ast.Body]:
+        return self._body("if_block", children)
+
+    def if_literal(self, children: list) -> tuple[str, ast.Body]:
+        return self._body("if_literal", children)
+
+    def block(self, children: list) -> tuple[str, ast.Body]:
+        return self._body("block", children)
+
+    def else_clause(self, children: list) -> ast.Else:
+        keyword, rest = children[0], children[1:]
+        assign = value = body = None
+        if rest and isinstance(rest[0], Token):
+            assign, value, rest = str(rest[0]), rest[1], rest[2:]
+        if rest:
+            body = rest[0][1]
+        last = body if body is not None else (value if value is not None else keyword)
+        return ast.Else(self._loc(keyword, last), value, body, assign)
+
+    def normal_rule(self, children: list) -> ast.Rule:
+        head = children[0]
+        body_kind, body = children[1] if len(children) > 1 and isinstance(children[1], tuple) else (None, None)
+        elses = tuple(c for c in children if isinstance(c, ast.Else))
+        ref, value, key, args = head["ref"], head.get("value"), head.get("contains"), ()
+        if isinstance(ref, ast.Call):
+            kind, args, ref = "function", ref.args, ref.callee
+        elif key is not None:
+            kind = "set"
+        elif isinstance(ref, ast.Ref) and ref.path and not _is_name(ref.path[-1]):
+            key, ref = ref.path[-1], (replace(ref, path=ref.path[:-1]) if len(ref.path) > 1 else ref.head)
+            kind = "object" if value is not None else "set"
+        else:
+            kind = "complete"
+        last = elses[-1] if elses else (body if body is not None else head["last"])
+        return ast.Rule(self._loc(head["first"], last), kind, self._as_ref(ref), value=value,
+                        key=key, args=args, body=body, elses=elses, assign=head.get("assign"),
+                        has_if=body_kind in ("if_block", "if_literal"),
+                        has_contains="contains" in head,
+                        head_location=self._loc(head["first"], head["last"]))
+
+    # -- bodies ----------------------------------------------------------------------------
+
+    def query(self, children: list) -> ast.Body:
+        return ast.Body(self._loc(children[0], children[-1]), tuple(children))
+
+    def literal(self, children: list) -> ast.Literal:
+        first = children[0]
+        literal = first if isinstance(first, ast.Literal) else ast.Literal(first.location, first)
+        if len(children) == 1:
+            return literal
+        withs = tuple(children[1:])
+        return replace(literal, withs=withs, location=self._loc(literal, withs[-1]))
+
+    def with_mod(self, children: list) -> ast.With:
+        keyword, target, _as, value = children
+        return ast.With(self._loc(keyword, value), self._as_ref(target), value)
+
+    def negation(self, children: list) -> ast.Literal:
+        return ast.Literal(self._loc(children[0], children[1]), children[1], negated=True)
+
+    def some_decl(self, children: list) -> ast.SomeDecl:
+        collection = None
+        names = children[1:]
+        if len(names) > 1 and isinstance(names[-2], Token):
+            self._keyword(names[-2])
+            collection, names = names[-1], names[:-2]
+        return ast.SomeDecl(self._loc(children[0], children[-1]), tuple(names), collection)
+
+    def every(self, children: list) -> ast.Every:
+        self._keyword(children[0])
+        names = [c for c in children[1:] if isinstance(c, Token) and c.type == "NAME"]
+        in_at = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "IN")
+        self._keyword(children[in_at])
+        domain, body = children[in_at + 1], children[in_at + 3]
+        body = replace(body, location=self._loc(children[in_at + 2], children[-1]))
+        key = str(names[0]) if len(names) == 2 else None
+        return ast.Every(self._loc(children[0], children[-1]), key, str(names[-1]), domain, body)
+
+    def membership_kv(self, children: list) -> ast.Membership:
+        key, value, keyword, collection = children
+        self._keyword(keyword)
+        return ast.Membership(self._loc(key, collection), value, collection, key)
+
+    # -- expressions -----------------------------------------------------------------------
+
+    def assign(self, children: list) -> ast.Assign:
+        left, op, right = children
+        return ast.Assign(self._loc(left, right), str(op), left, right)
+
+    def membership(self, children: list) -> ast.Membership:
+        value, keyword, collection = children
+        self._keyword(keyword)
+        return ast.Membership(self._loc(value, collection), value, collection)
+
+    def binop(self, children: list) -> ast.BinOp:
+        left, op, right = children
+        return ast.BinOp(self._loc(left, right), str(op), left, right)
+
+    def negative(self, children: list) -> ast.Expr:
+        operand = children[1]
+        if isinstance(operand, ast.Scalar) and operand.kind == "number":
+            return ast.Scalar(self._loc(children[0], operand), -operand.value, "number")
+        return ast.Negative(self._loc(children[0], operand), operand)
+
+    def parens(self, children: list) -> ast.Expr:
+        return children[1]
+
+    def ref(self, children: list) -> ast.Expr:
+        current = children[0]
+        path: list[ast.Expr] = []
+        i = 1
+        while i < len(children):
+            item = children[i]
+            if item.type == "NAME":
+                path.append(ast.Scalar(self._loc(item, item), str(item), "string"))
+                i += 1
+            elif item.type == "LSQB":
+                path.append(children[i + 1])
+                i += 3
+            else:  # a call: ( args? )
+                has_args = isinstance(children[i + 1], list)
+                args = tuple(children[i + 1]) if has_args else ()
+                close = children[i + 2] if has_args else children[i + 1]
+                callee = ast.Ref(current.location, current, tuple(path)) if path else current
+                current = _call(self._loc(children[0], close), callee, args)
+                path = []
+                i += 3 if has_args else 2
+        if not path:
+            return current
+        return ast.Ref(self._loc(children[0], children[-1]), current, tuple(path))
+
+    def args(self, children: list) -> list:
+        return children
+
+    def var(self, children: list) -> ast.Var:
+        return ast.Var(self._loc(children[0], children[0]), str(children[0]))
+
+    def _scalar(self, tok: Token, value: Any, kind: str) -> ast.Scalar:
+        return ast.Scalar(self._loc(tok, tok), value, kind)
+
+    def string(self, children: list) -> ast.Scalar:
+        return self._scalar(children[0], _unquote(children[0]), "string")
+
+    def raw_string(self, children: list) -> ast.Scalar:
+        return self._scalar(children[0], str(children[0])[1:-1], "raw_string")
+
+    def number(self, children: list) -> ast.Scalar:
+        text = str(children[0])
+        value = float(text) if any(c in text for c in ".eE") else int(text)
+        return self._scalar(children[0], value, "number")
+
+    def true(self, children: list) -> ast.Scalar:
+        return self._scalar(children[0], True, "boolean")
+
+    def false(self, children: list) -> ast.Scalar:
+        return self._scalar(children[0], False, "boolean")
+
+    def null(self, children: list) -> ast.Scalar:
+        return self._scalar(children[0], None, "null")
+
+    def template_string(self, children: list) -> ast.TemplateString:
+        tok = children[0]
+        return ast.TemplateString(self._loc(tok, tok), tuple(self._template_parts(tok)),
+                                  raw=str(tok)[1] == "`")
+
+    def _template_parts(self, tok: Token) -> Iterator[Any]:
+        text, raw = str(tok), str(tok)[1] == "`"
+        i, literal = 2, ""
+        while i < len(text) - 1:
+            char = text[i]
+            if char == "\\" and not raw:
+                literal += _unquote('"' + text[i:i + 2] + '"') if text[i + 1] != "{" else "{"
+                i += 2
+            elif char == "{":
+                close = _closing_brace(text, i)
+                if literal:
+                    yield literal
+                    literal = ""
+                yield self._embedded(tok, text, i + 1, close)
+                i = close + 1
+            else:
+                literal += char
+                i += 1
+        if literal:
+            yield literal
+
+    def _embedded(self, tok: Token, text: str, start: int, end: int) -> ast.Expr:
+        """Parse `{expr}` of a template string at its own position in the file."""
+        before = text[:start]
+        line = tok.line + before.count("\n")
+        column = (tok.column + start) if "\n" not in before else len(before) - before.rfind("\n")
+        padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
+        return _parse_text(padded, "template_expr", self)
+
+    def template_expr(self, children: list) -> ast.Expr:
+        return children[0]
+
+    def array(self, children: list) -> ast.Array:
+        return ast.Array(self._loc(children[0], children[-1]), tuple(children[1:-1]))
+
+    def set(self, children: list) -> ast.Set:
+        return ast.Set(self._loc(children[0], children[-1]), tuple(children[1:-1]))
+
+    def object(self, children: list) -> ast.Object:
+        return ast.Object(self._loc(children[0], children[-1]), tuple(children[1:-1]))
+
+    def object_item(self, children: list) -> ast.ObjectItem:
+        return ast.ObjectItem(self._loc(children[0], children[1]), children[0], children[1])
+
+    def array_compr(self, children: list) -> ast.ArrayComprehension:
+        return ast.ArrayComprehension(self._loc(children[0], children[-1]), children[1], children[3])
+
+    def set_compr(self, children: list) -> ast.SetComprehension:
+        return ast.SetComprehension(self._loc(children[0], children[-1]), children[1], children[3])
+
+    def object_compr(self, children: list) -> ast.ObjectComprehension:
+        return ast.ObjectComprehension(self._loc(children[0], children[-1]), children[1],
+                                       children[2], children[4])
+
+
+def _is_name(part: ast.Expr) -> bool:
+    return isinstance(part, ast.Scalar) and part.kind == "string"
+
+
+def _call(location: Location, callee: ast.Expr, args: tuple) -> ast.Expr:
+    name_ref = callee if isinstance(callee, ast.Ref) else ast.Ref(callee.location, callee, ())
+    name = name_ref.text()
+    if name == "set" and not args:
+        return ast.Set(location, ())
+    return ast.Call(location, name, args, name_ref)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """The index of the `}` closing the `{` at `start`, skipping string literals."""
+    i, quote = start + 1, None
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = None
+        elif char == '"':
+            quote = char
+        elif char == "}":
+            return i
+        i += 1
+    return len(text) - 1
+
+
+def _unquote(token: str) -> str:
+    try:
+        return json.loads(token)
+    except ValueError:
+        return token[1:-1]
+
+
+@lru_cache(maxsize=1)
+def _lark() -> tuple[Lark, _Builder]:
+    grammar = resources.files("nhilint.grammars").joinpath("rego.lark").read_text(encoding="utf-8")
+    builder = _Builder()
+    parser = Lark(grammar, parser="lalr", lexer="basic", postlex=_Layout(),
+                  start=["module", "template_expr"], transformer=builder,
+                  maybe_placeholders=False, cache=False)
+    return parser, builder
+
+
+def _parse_text(text: str, start: str, builder: _Builder) -> Any:
+    parser, _ = _lark()
+    try:
+        return parser.parse(text, start=start)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc) from None
+
+
+def parse_module(path: str, text: str) -> ast.Module:
+    """Parse one Rego file; raises `RegoSyntaxError` (located, readable) on bad input."""
+    _, builder = _lark()
+    builder.path, builder.issues = path, []
+    if not text.strip():
+        raise RegoSyntaxError(1, 1, "the file is empty; a Rego module starts with `package NAME`")
+    items = _parse_text(text, "module", builder)
+    package, rest = items[0], items[1:]
+    lines = text.splitlines() or [""]
+    return ast.Module(
+        Location(path, 1, 1, len(lines), max(len(lines[-1]), 1)), path, package,
+        imports=tuple(i for i in rest if isinstance(i, ast.Import)),
+        rules=tuple(r for r in rest if isinstance(r, ast.Rule)),
+        version_issues=tuple(builder.issues))
+
+
+_DESCRIPTIONS = {
+    "$END": "the end of the file", "_NL": "the end of the line", "NAME": "a name",
+    "STRING": "a string", "RAW_STRING": "a raw string", "TEMPLATE_STRING": "a template string",
+    "NUMBER": "a number", "BODY_LBRACE": "'{'", "COMPR_BAR": "'|'", "ASSIGN_OP": "':=' or '='",
+    "REL_OP": "a comparison", "ADD_OP": "'+'", "MUL_OP": "'*', '/' or '%'", "MINUS": "'-'",
+    "COMMA": "','", "SEMICOLON": "';'", "COLON": "':'", "_DOT": "'.'", "BAR": "'|'",
+    "AMP": "'&'", "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'",
+    "LPAR": "'('", "RPAR": "')'",
+}
+_EXPRESSION_START = {"NAME", "STRING", "NUMBER", "LSQB", "LBRACE"}
+
+
+def _describe(kind: str, value: str = "") -> str:
+    if kind in KEYWORDS:
+        return f"'{kind.lower()}'"
+    if value and kind in ("NAME", "STRING", "NUMBER", "RAW_STRING"):
+        return f"{_DESCRIPTIONS[kind]} {value[:40]!r}" if kind == "NAME" else f"{_DESCRIPTIONS[kind]}"
+    return _DESCRIPTIONS.get(kind, kind)
+
+
+def _syntax_error(exc: UnexpectedInput) -> RegoSyntaxError:
+    line, column = exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1
+    if isinstance(exc, UnexpectedCharacters):
+        char = exc.char
+        hint = " (strings use double quotes)" if char == "'" else ""
+        return RegoSyntaxError(line, column, f"unexpected character {char!r}{hint}")
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        found = _describe(token.type, str(token))
+        expected = set(exc.expected or ()) - {"COMPR_BAR", "BODY_LBRACE"} | (
+            {"LBRACE"} if "BODY_LBRACE" in (exc.expected or ()) else set())
+        if _EXPRESSION_START <= expected:
+            wanted = "an expression"
+        else:
+            names = sorted({_describe(k) for k in expected})
+            wanted = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        return RegoSyntaxError(line, column, f"unexpected {found}; expected {wanted}")
+    return RegoSyntaxError(line, column, str(exc).splitlines()[0])
