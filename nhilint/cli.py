@@ -156,6 +156,35 @@ def explain(rule: str) -> int:
     return EXIT_OK
 
 
+@main.command()
+@click.argument("directory", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--pre-commit/--no-pre-commit", "pre_commit", default=True, show_default=True,
+              help="Also set up the pre-commit hook.")
+@guarded
+def init(directory: str, pre_commit: bool) -> int:
+    """Start using nhilint in DIRECTORY: a commented .nhilint.yaml and a pre-commit hook.
+
+    Existing files are never overwritten: with a .nhilint.yaml already there nothing is
+    written (exit 2); with a .pre-commit-config.yaml already there, the lines to add to it
+    are printed instead.
+    """
+    from pathlib import Path
+
+    from nhilint.initialize import initialize
+
+    outcome = initialize(Path(directory), pre_commit)
+    for path in outcome.written:
+        click.echo(f"wrote {path}")
+    if not outcome.written:
+        click.echo(f"nhilint: {outcome.refused[0]} already exists; nhilint init does not overwrite "
+                   "it (edit it, or remove it first)", err=True)
+        return EXIT_USAGE
+    if outcome.pre_commit_snippet:
+        click.echo(f"{outcome.refused[0]} already exists; add this under its `repos:`:\n\n"
+                   f"{outcome.pre_commit_snippet}")
+    return EXIT_OK
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "-f", "output_format", default="text", show_default=True,
