@@ -1,0 +1,210 @@
+"""Rego: scenario queries through regorus, and `test_*` rules run as `opa test` runs them."""
+
+from __future__ import annotations
+
+import pytest
+
+from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED
+from nhilint.testing.runner import run_tests
+
+TOOLS = """
+    package agents.tools
+
+    import rego.v1
+
+    default allow := false
+
+    allow if {
+        registered
+        input.action in data.policy.allowed_actions
+    }
+
+    registered if {
+        some agent in data.registry.agents
+        agent.id == input.agent.id
+    }
+
+    deny contains msg if {
+        not registered
+        msg := sprintf("agent %s is not registered", [input.agent.id])
+    }
+"""
+
+# `not allow with input as ...` and `with data.x as ...`: the forms regopy crashed on
+TOOLS_TEST = """
+    package agents.tools_test
+
+    import rego.v1
+
+    import data.agents.tools
+
+    registry := [{"id": "agent-7"}]
+
+    test_registered_reader_allowed if {
+        tools.allow with input as {"action": "read", "agent": {"id": "agent-7"}}
+            with data.registry.agents as registry
+            with data.policy.allowed_actions as ["read"]
+    }
+
+    test_unregistered_agent_denied if {
+        not tools.allow with input as {"action": "read", "agent": {"id": "agent-9"}}
+            with data.registry.agents as registry
+    }
+
+    test_write_denied if {
+        not tools.allow with input as {"action": "write", "agent": {"id": "agent-7"}}
+            with data.registry.agents as registry
+            with data.policy.allowed_actions as ["read"]
+    }
+
+    test_deny_message if {
+        msgs := tools.deny with input as {"agent": {"id": "agent-9"}} with data.registry.agents as []
+        msgs == {"agent agent-9 is not registered"}
+    }
+"""
+
+LEGACY_V0 = """
+    package legacy
+
+    default allow = false
+
+    allow { input.user == "admin" }
+"""
+
+LEGACY_V0_TEST = """
+    package legacy
+
+    test_admin_allowed { allow with input as {"user": "admin"} }
+
+    test_guest_denied { not allow with input as {"user": "guest"} }
+"""
+
+
+def test_opa_style_tests_pass_v1_and_v0(write_tree) -> None:
+    write_tree({"policies/tools.rego": TOOLS, "policies/tools_test.rego": TOOLS_TEST,
+                "legacy/legacy.rego": LEGACY_V0, "legacy/legacy_test.rego": LEGACY_V0_TEST})
+    run, plan = run_tests(["."])
+    assert plan.usage_errors() == []
+    assert [(r.location.path, r.location.line, r.name, r.status) for r in run.results] == [
+        ("legacy/legacy_test.rego", 3, "test_admin_allowed", PASS),
+        ("legacy/legacy_test.rego", 5, "test_guest_denied", PASS),
+        ("policies/tools_test.rego", 9, "test_registered_reader_allowed", PASS),
+        ("policies/tools_test.rego", 15, "test_unregistered_agent_denied", PASS),
+        ("policies/tools_test.rego", 20, "test_write_denied", PASS),
+        ("policies/tools_test.rego", 26, "test_deny_message", PASS),
+    ]
+
+
+BROKEN_TEST = """
+    package agents.tools_test
+
+    import rego.v1
+
+    import data.agents.tools
+
+    test_wrongly_expects_allow if {
+        tools.allow with input as {"action": "read", "agent": {"id": "agent-9"}}
+            with data.registry.agents as [{"id": "agent-7"}]
+    }
+
+    test_wrongly_expects_deny if {
+        not tools.allow with input as {"action": "read", "agent": {"id": "agent-7"}}
+            with data.registry.agents as [{"id": "agent-7"}]
+            with data.policy.allowed_actions as ["read"]
+    }
+
+    test_engine_error if {
+        count(input.items) / 0 > 1 with input as {"items": [1]}
+    }
+
+    test_still_runs_after_the_error if {
+        not tools.allow with input as {}
+    }
+"""
+
+
+def test_failures_and_engine_errors_are_results_not_a_dead_run(write_tree) -> None:
+    write_tree({"policies/tools.rego": TOOLS, "policies/tools_test.rego": BROKEN_TEST})
+    run, _ = run_tests(["policies"])
+    by_name = {r.name: r for r in run.results}
+    assert {name: r.status for name, r in by_name.items()} == {
+        "test_wrongly_expects_allow": FAIL, "test_wrongly_expects_deny": FAIL,
+        "test_engine_error": ERROR, "test_still_runs_after_the_error": PASS}
+    assert by_name["test_wrongly_expects_allow"].actual == UNDEFINED
+    assert by_name["test_wrongly_expects_deny"].actual == UNDEFINED
+    assert by_name["test_engine_error"].errors == ("policies/tools_test.rego:19:24: divide by zero",)
+    assert run.summary_line() == "1 passed, 2 failed, 1 errors"
+
+
+def test_a_module_that_does_not_parse_is_an_error_and_the_rest_runs(write_tree) -> None:
+    write_tree({"p/broken.rego": "package broken\n\nallow if {\n", "p/ok_test.rego":
+                "package ok\n\ntest_fine if { true }\n"})
+    run, _ = run_tests(["p"])
+    assert [(r.name, r.status, r.errors) for r in run.results] == [
+        ("load broken.rego", ERROR, ("Rego parse error: p/broken.rego:4:1: expecting expression",)),
+        ("test_fine", PASS, ()),
+    ]
+
+
+SCENARIOS = """
+    apiVersion: nhilint/v1
+    kind: PolicyTest
+    name: tool access
+    rego:
+      modules: [policies/tools.rego]
+      data: {registry: {agents: [{id: agent-7}]}, policy: {allowed_actions: [read]}}
+      query: data.agents.tools.allow
+    scenarios:
+      - name: registered reader is allowed
+        input: {action: read, agent: {id: agent-7}}
+        expect: true
+      - name: unregistered agent is refused
+        input: {action: read, agent: {id: agent-9}}
+        expect: false
+      - name: the refusal says why
+        input: {action: read, agent: {id: agent-9}}
+        query: data.agents.tools.deny
+        expect: ["agent agent-9 is not registered"]
+      - name: without input nothing is refused
+        query: data.agents.tools.deny
+        expect: []
+      - name: without input, input is undefined
+        query: input.action
+        expect: undefined
+"""
+
+
+def test_scenario_queries_and_the_tests_beside_the_modules_run_together(write_tree) -> None:
+    write_tree({"policies/tools.rego": TOOLS, "policies/tools_test.rego": TOOLS_TEST,
+                "tests/tools.nhitest.yaml": SCENARIOS.replace("policies/", "../policies/")})
+    run, _ = run_tests(["tests"], with_coverage=True)
+    assert [(r.location.path, r.name, r.status) for r in run.results] == [
+        ("policies/tools_test.rego", "test_registered_reader_allowed", PASS),
+        ("policies/tools_test.rego", "test_unregistered_agent_denied", PASS),
+        ("policies/tools_test.rego", "test_write_denied", PASS),
+        ("policies/tools_test.rego", "test_deny_message", PASS),
+        ("tests/tools.nhitest.yaml", "registered reader is allowed", PASS),
+        ("tests/tools.nhitest.yaml", "unregistered agent is refused", PASS),
+        ("tests/tools.nhitest.yaml", "the refusal says why", PASS),
+        ("tests/tools.nhitest.yaml", "without input nothing is refused", PASS),
+        ("tests/tools.nhitest.yaml", "without input, input is undefined", PASS),
+    ]
+    assert run.coverage is not None and run.coverage.rego_uncovered == []
+
+
+@pytest.mark.parametrize(("expect", "actual"), [("false", True), ("undefined", True), ("1", True)])
+def test_a_wrong_expectation_fails_with_both_values(write_tree, expect: str, actual: object) -> None:
+    """`true` is not `1`: values compare as JSON, not as Python."""
+    write_tree({"policies/tools.rego": TOOLS, "t.nhitest.yaml": SCENARIOS.replace(
+        "expect: true", f"expect: {expect}")})
+    run, _ = run_tests(["t.nhitest.yaml"])
+    first = run.results[0]
+    assert (first.status, first.expected, first.actual) == (FAIL, {"false": False, "1": 1}.get(expect, expect),
+                                                            actual)
+
+
+def test_rego_coverage_names_the_lines_no_test_reached(write_tree) -> None:
+    write_tree({"policies/tools.rego": TOOLS, "t.nhitest.yaml": SCENARIOS.split("      - name: unreg")[0]})
+    run, _ = run_tests(["t.nhitest.yaml"], with_coverage=True)
+    assert [(u.location.path, u.what) for u in run.coverage.rego_uncovered] == [
+        ("policies/tools.rego", "lines 17-19")]
