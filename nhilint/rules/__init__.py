@@ -25,6 +25,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.privilege",
     "nhilint.rules.delegation",
     "nhilint.rules.oversight",
+    "nhilint.rules.cedar",
 )
 
 RULE_ID = re.compile(r"^NHI\d{3}$")

@@ -62,7 +62,9 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
                    hints=("AgentManifest",)),
 ]
 
-FILE_FORMATS: list[FileFormat] = []
+FILE_FORMATS: list[FileFormat] = [
+    FileFormat("cedar", "nhilint.sources.cedar", ("*.cedar",)),
+]
 
 
 def name_matches(path: str, patterns: tuple[str, ...]) -> bool:

@@ -1,0 +1,435 @@
+"""Read Cedar policy text into the located model of `nhilint.cedar.ast`.
+
+An exact tokenizer and a recursive-descent parser over Cedar's grammar (policies,
+templates, annotations, `is`/`in`/`has`/`like`, extension calls, records, sets, comments).
+It keeps the span of every node; cedarpy, which the source also runs, stays the authority
+on whether the text is valid Cedar. Pure Python: nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from nhilint.cedar import ast
+from nhilint.model import Location
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<comment>//[^\n]*)
+  | (?P<ident>[_a-zA-Z][_a-zA-Z0-9]*)
+  | (?P<int>[0-9]+)
+  | (?P<str>"(?:[^"\\]|\\.)*")
+  | (?P<slot>\?[_a-zA-Z][_a-zA-Z0-9]*)
+  | (?P<op>==|!=|<=|>=|&&|\|\||::|[<>!\-+*()\[\]{},;.:@=])
+""", re.VERBOSE | re.DOTALL)
+
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|x[0-7][0-9a-fA-F]|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "0": "\0", "'": "'", '"': '"'}
+_VARIABLES = ("principal", "action", "resource", "context")
+_RELATIONS = ("==", "!=", "<", "<=", ">", ">=", "in")
+_EFFECTS = ("permit", "forbid")
+
+
+class CedarSyntaxError(Exception):
+    """Text that is not Cedar, at a 1-based line and column."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # ident | int | str | slot | op | end
+    text: str
+    start: int
+    end: int
+
+
+def _decode(body: str, pattern: bool) -> list[str | None]:
+    """The characters of a string literal's body (None for a `like` wildcard `*`)."""
+    out: list[str | None] = []
+    pos = 0
+    for match in _ESCAPE.finditer(body):
+        chunk = body[pos:match.start()]
+        out.extend(None if (pattern and c == "*") else c for c in chunk)
+        code = match.group(1)
+        if code.startswith(("u{", "x")):
+            out.append(chr(int(code.strip("u{}x"), 16)))
+        elif pattern and code == "*":
+            out.append("*")
+        else:
+            out.append(_SIMPLE_ESCAPES.get(code, "\\" + code))
+        pos = match.end()
+    out.extend(None if (pattern and c == "*") else c for c in body[pos:])
+    return out
+
+
+class _Parser:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.tokens = self._tokenize()
+        self.pos = 0
+        self.offsets: list[tuple[int, int]] = []  # each policy's [start, end) in the text
+
+    # -- positions --------------------------------------------------------------------
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Location:
+        """The location of text[start:end] (end exclusive; Location's end is inclusive)."""
+        line, column = self._line_col(start)
+        end_line, end_column = self._line_col(max(end - 1, start))
+        return Location(self.path, line, column, end_line, end_column)
+
+    def error(self, message: str, offset: int) -> CedarSyntaxError:
+        line, column = self._line_col(offset)
+        return CedarSyntaxError(message, line, column)
+
+    # -- tokens -----------------------------------------------------------------------
+
+    def _tokenize(self) -> list[_Token]:
+        tokens: list[_Token] = []
+        text, pos, size = self.text, 0, len(self.text)
+        while pos < size:
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                what = "unterminated string" if text[pos] == '"' else f"unexpected character {text[pos]!r}"
+                raise self.error(what, pos)
+            kind = match.lastgroup
+            if kind not in ("space", "comment"):
+                tokens.append(_Token(kind, match.group(), pos, match.end()))
+            pos = match.end()
+        tokens.append(_Token("end", "", size, size))
+        return tokens
+
+    def peek(self, ahead: int = 0) -> _Token:
+        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
+
+    def at(self, text: str, ahead: int = 0) -> bool:
+        token = self.peek(ahead)
+        return token.text == text and token.kind in ("op", "ident")
+
+    def take(self) -> _Token:
+        token = self.peek()
+        self.pos = min(self.pos + 1, len(self.tokens) - 1)
+        return token
+
+    def expect(self, text: str, context: str) -> _Token:
+        if not self.at(text):
+            raise self.unexpected(f"expected `{text}` {context}")
+        return self.take()
+
+    def expect_kind(self, kind: str, what: str) -> _Token:
+        if self.peek().kind != kind:
+            raise self.unexpected(f"expected {what}")
+        return self.take()
+
+    def unexpected(self, expectation: str) -> CedarSyntaxError:
+        token = self.peek()
+        found = "the end of the file" if token.kind == "end" else f"`{token.text}`"
+        return self.error(f"{expectation}, found {found}", token.start)
+
+    def string(self, token: _Token, pattern: bool = False) -> list[str | None]:
+        return _decode(token.text[1:-1], pattern)
+
+    def string_value(self, token: _Token) -> str:
+        return "".join(c for c in self.string(token) if c is not None)
+
+    # -- policies ---------------------------------------------------------------------
+
+    def policies(self) -> list[ast.CedarPolicy]:
+        found: list[ast.CedarPolicy] = []
+        while self.peek().kind != "end":
+            start = self.peek().start
+            found.append(self.policy(len(found)))
+            self.offsets.append((start, self.tokens[self.pos - 1].end))
+        return found
+
+    def policy(self, index: int) -> ast.CedarPolicy:
+        start = self.peek().start
+        annotations = []
+        while self.at("@"):
+            annotations.append(self.annotation())
+        if not (self.peek().kind == "ident" and self.peek().text in _EFFECTS):
+            raise self.unexpected("expected `permit` or `forbid`" if annotations
+                                  else "expected a policy (`permit` or `forbid`)")
+        effect = self.take()
+        self.expect("(", "after the effect")
+        principal = self.scope_element("principal")
+        self.expect(",", "after the principal")
+        action = self.scope_element("action")
+        self.expect(",", "after the action")
+        resource = self.scope_element("resource")
+        self.expect(")", "after the resource")
+        conditions = []
+        while self.peek().kind == "ident" and self.peek().text in ("when", "unless"):
+            conditions.append(self.condition())
+        end = self.expect(";", "at the end of the policy").end
+        return ast.CedarPolicy(
+            location=self.span(start, end),
+            field_locations={"effect": self.span(effect.start, effect.end)},
+            index=index, effect=effect.text, annotations=tuple(annotations),
+            principal=principal, action=action, resource=resource, conditions=tuple(conditions),
+        )
+
+    def annotation(self) -> ast.Annotation:
+        start = self.take().start
+        key = self.expect_kind("ident", "an annotation name after `@`")
+        value = None
+        end = key.end
+        if self.at("("):
+            self.take()
+            value = self.string_value(self.expect_kind("str", "a string as the annotation's value"))
+            end = self.expect(")", "after the annotation's value").end
+        return ast.Annotation(location=self.span(start, end), key=key.text, value=value)
+
+    def scope_element(self, variable: str) -> ast.ScopeElement:
+        head = self.peek()
+        if not (head.kind == "ident" and head.text == variable):
+            raise self.unexpected(f"expected `{variable}`")
+        self.take()
+        operator, entity_type, entities, is_list = None, None, [], False
+        if self.at("==") or self.at("in"):
+            operator = self.take().text
+            if variable == "action" and operator == "in" and self.at("["):
+                is_list = True
+                entities = self.entity_list()
+            else:
+                entities = [self.scope_entity(variable)]
+        elif self.at("is") and variable != "action":
+            operator = self.take().text
+            entity_type = self.type_path("an entity type after `is`")[0]
+            if self.at("in"):
+                self.take()
+                entities = [self.scope_entity(variable)]
+        end = self.tokens[self.pos - 1].end
+        return ast.ScopeElement(location=self.span(head.start, end), variable=variable,
+                                operator=operator, entity_type=entity_type,
+                                entities=tuple(entities), is_list=is_list,
+                                text=self.text[head.start:end])
+
+    def scope_entity(self, variable: str) -> ast.EntityLiteral | ast.Slot:
+        token = self.peek()
+        if token.kind == "slot":
+            if token.text != f"?{variable}":
+                raise self.unexpected(f"expected an entity or `?{variable}`")
+            self.take()
+            return ast.Slot(location=self.span(token.start, token.end), name=variable)
+        return self.entity()
+
+    def entity_list(self) -> list[ast.EntityLiteral | ast.Slot]:
+        self.take()
+        entities: list[ast.EntityLiteral | ast.Slot] = []
+        while not self.at("]"):
+            entities.append(self.entity())
+            if not self.at(","):
+                break
+            self.take()
+        self.expect("]", "at the end of the action list")
+        return entities
+
+    def type_path(self, what: str) -> tuple[str, int, int]:
+        """IDENT { `::` IDENT }, stopping before a `::` that is followed by a string."""
+        first = self.expect_kind("ident", what)
+        names, end = [first.text], first.end
+        while self.at("::") and self.peek(1).kind == "ident":
+            self.take()
+            token = self.take()
+            names.append(token.text)
+            end = token.end
+        return "::".join(names), first.start, end
+
+    def entity(self) -> ast.EntityLiteral:
+        type_name, start, _ = self.type_path("an entity such as Type::\"id\"")
+        self.expect("::", "between the entity type and its id")
+        id_token = self.expect_kind("str", "the entity id as a string")
+        return ast.EntityLiteral(location=self.span(start, id_token.end), type=type_name,
+                                 id=self.string_value(id_token))
+
+    def condition(self) -> ast.Condition:
+        keyword = self.take()
+        self.expect("{", f"after `{keyword.text}`")
+        body = self.expr()
+        end = self.expect("}", f"at the end of the `{keyword.text}` condition").end
+        return ast.Condition(location=self.span(keyword.start, end), kind=keyword.text, body=body)
+
+    # -- expressions ------------------------------------------------------------------
+
+    def node(self, cls: type, start: int, **fields: object) -> ast.Expr:
+        return cls(location=self.span(start, self.tokens[self.pos - 1].end), **fields)
+
+    def expr(self) -> ast.Expr:
+        token = self.peek()
+        if token.kind == "ident" and token.text == "if":
+            self.take()
+            cond = self.expr()
+            self.expect("then", "after the `if` condition")
+            then_expr = self.expr()
+            self.expect("else", "after the `then` branch")
+            else_expr = self.expr()
+            return self.node(ast.IfThenElse, token.start, cond=cond, then_expr=then_expr,
+                             else_expr=else_expr)
+        return self.binary_chain(("||",), lambda: self.binary_chain(("&&",), self.relation))
+
+    def binary_chain(self, ops: tuple[str, ...], operand) -> ast.Expr:
+        start = self.peek().start
+        left = operand()
+        while self.peek().kind == "op" and self.peek().text in ops:
+            op = self.take().text
+            right = operand()
+            left = self.node(ast.Binary, start, op=op, left=left, right=right)
+        return left
+
+    def relation(self) -> ast.Expr:
+        start = self.peek().start
+        left = self.additive()
+        token = self.peek()
+        if token.text in _RELATIONS and token.kind in ("op", "ident"):
+            self.take()
+            right = self.additive()
+            return self.node(ast.Binary, start, op=token.text, left=left, right=right)
+        if token.kind == "ident" and token.text == "has":
+            self.take()
+            if self.peek().kind == "str":
+                attrs = (self.string_value(self.take()),)
+            else:
+                names = [self.expect_kind("ident", "an attribute name after `has`").text]
+                while self.at(".") and self.peek(1).kind == "ident":
+                    self.take()
+                    names.append(self.take().text)
+                attrs = tuple(names)
+            return self.node(ast.Has, start, base=left, attrs=attrs)
+        if token.kind == "ident" and token.text == "like":
+            self.take()
+            pattern = self.string(self.expect_kind("str", "a pattern string after `like`"), pattern=True)
+            return self.node(ast.Like, start, base=left, pattern=tuple(pattern))
+        if token.kind == "ident" and token.text == "is":
+            self.take()
+            entity_type = self.type_path("an entity type after `is`")[0]
+            in_expr = None
+            if self.at("in"):
+                self.take()
+                in_expr = self.additive()
+            return self.node(ast.Is, start, base=left, entity_type=entity_type, in_expr=in_expr)
+        return left
+
+    def additive(self) -> ast.Expr:
+        return self.binary_chain(("+", "-"), lambda: self.binary_chain(("*",), self.unary))
+
+    def unary(self) -> ast.Expr:
+        token = self.peek()
+        if token.kind == "op" and token.text in ("!", "-"):
+            self.take()
+            if token.text == "-" and self.peek().kind == "int":
+                # `-5` is one literal in Cedar (so -9223372036854775808 fits), then members apply.
+                number = self.take()
+                literal = ast.Literal(location=self.span(token.start, number.end), value=-int(number.text))
+                return self.members(literal, token.start)
+            arg = self.unary()
+            return self.node(ast.Unary, token.start, op=token.text, arg=arg)
+        return self.members(self.primary(), token.start)
+
+    def members(self, base: ast.Expr, start: int) -> ast.Expr:
+        while True:
+            if self.at("."):
+                self.take()
+                name = self.expect_kind("ident", "an attribute or method name after `.`").text
+                if self.at("("):
+                    args = self.arguments("(", ")")
+                    base = self.node(ast.Call, start, function=name, args=args, receiver=base)
+                else:
+                    base = self.node(ast.Attribute, start, base=base, attr=name)
+            elif self.at("["):
+                self.take()
+                attr = self.string_value(self.expect_kind("str", "a string index such as [\"name\"]"))
+                self.expect("]", "after the index")
+                base = self.node(ast.Attribute, start, base=base, attr=attr)
+            else:
+                return base
+
+    def arguments(self, opening: str, closing: str) -> tuple[ast.Expr, ...]:
+        self.expect(opening, "")
+        items: list[ast.Expr] = []
+        while not self.at(closing):
+            items.append(self.expr())
+            if not self.at(","):
+                break
+            self.take()
+        self.expect(closing, "to close the list")
+        return tuple(items)
+
+    def primary(self) -> ast.Expr:
+        token = self.peek()
+        start = token.start
+        if token.kind == "int":
+            self.take()
+            return self.node(ast.Literal, start, value=int(token.text))
+        if token.kind == "str":
+            self.take()
+            return self.node(ast.Literal, start, value=self.string_value(token))
+        if token.kind == "slot":
+            self.take()
+            return self.node(ast.Slot, start, name=token.text[1:])
+        if token.kind == "op":
+            if token.text == "(":
+                self.take()
+                inner = self.expr()
+                self.expect(")", "to close the parenthesis")
+                return inner
+            if token.text == "[":
+                return self.node(ast.SetLiteral, start, elements=self.arguments("[", "]"))
+            if token.text == "{":
+                return self.record()
+            raise self.unexpected("expected an expression")
+        if token.kind != "ident":
+            raise self.unexpected("expected an expression")
+        if token.text in ("true", "false"):
+            self.take()
+            return self.node(ast.Literal, start, value=token.text == "true")
+        if token.text in _VARIABLES:
+            self.take()
+            return self.node(ast.Var, start, name=token.text)
+        name, _, _ = self.type_path("an expression")
+        if self.at("("):
+            return self.node(ast.Call, start, function=name, args=self.arguments("(", ")"))
+        self.expect("::", "and an entity id (Type::\"id\"), or a function call")
+        id_token = self.expect_kind("str", "the entity id as a string")
+        return self.node(ast.EntityLiteral, start, type=name, id=self.string_value(id_token))
+
+    def record(self) -> ast.Expr:
+        start = self.take().start
+        fields: list[tuple[str, ast.Expr]] = []
+        while not self.at("}"):
+            key = self.peek()
+            if key.kind not in ("ident", "str"):
+                raise self.unexpected("expected a record key")
+            self.take()
+            self.expect(":", "after the record key")
+            fields.append((key.text if key.kind == "ident" else self.string_value(key), self.expr()))
+            if not self.at(","):
+                break
+            self.take()
+        self.expect("}", "to close the record")
+        return self.node(ast.RecordLiteral, start, fields=tuple(fields))
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    policies: list[ast.CedarPolicy]
+    sources: list[str]  # each policy's own text, for asking cedarpy about one policy
+
+
+def parse(path: str, text: str) -> ParsedFile:
+    """The policies of a Cedar file, in order; CedarSyntaxError (located) on bad syntax."""
+    parser = _Parser(path, text)
+    policies = parser.policies()
+    return ParsedFile(policies, [text[start:end] for start, end in parser.offsets])

@@ -1,0 +1,439 @@
+"""NHI6xx: Cedar policies. Standing, unbounded or fail-open access for agents.
+
+The checks read the located model of `nhilint.cedar.ast` (which imports nothing heavy);
+the Cedar source fills it, with cedarpy's schema validation where a schema sits beside
+the policies. A forbid, permit or condition is judged by its text alone: no entity data,
+so a rule only fires where the text proves the problem.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Iterator
+
+from nhilint.cedar.ast import (Attribute, Binary, Call, CedarPolicy, CedarPolicySet, EntityLiteral,
+                               Expr, Has, IfThenElse, Is, Like, Literal, RecordLiteral,
+                               ScopeElement, SetLiteral, Var, attribute_path, walk)
+from nhilint.model import Location, Violation
+from nhilint.rules import Param, RuleContext, reported, rule
+
+_AGENT_TYPES = Param(
+    "agent_types", ["*Agent", "Service", "ServiceAccount", "Workload", "*Bot"], "list",
+    "Entity type names (glob patterns, case-insensitive, without namespace) whose principals "
+    "are agents or services.")
+_REFERENCES = ("OWASP-NHI5", "OWASP-AGENTIC-T3", "NIST-CSF-PR.AA-05", "MAESTRO-L6")
+_ORDERING = ("<", "<=", ">", ">=")
+
+
+def _conjuncts(expr: Expr) -> Iterator[Expr]:
+    """The operands of a chain of `&&` (the expression itself when it is not one)."""
+    if isinstance(expr, Binary) and expr.op == "&&":
+        yield from _conjuncts(expr.left)
+        yield from _conjuncts(expr.right)
+    else:
+        yield expr
+
+
+def _names_type(name: str, patterns: tuple[str, ...]) -> bool:
+    basename = name.rsplit("::", 1)[-1].lower()
+    return any(fnmatch.fnmatchcase(basename, p.lower()) for p in patterns)
+
+
+def _agent_type(policy: CedarPolicy, patterns: tuple[str, ...]) -> str | None:
+    """The agent type a policy's principal is bound to: by its scope, or by a
+    `principal is T` that every `when` condition requires."""
+    for name in policy.principal.type_names():
+        if _names_type(name, patterns):
+            return name
+    for condition in policy.conditions:
+        if condition.kind != "when":
+            continue
+        for test in _conjuncts(condition.body):
+            if (isinstance(test, Is) and isinstance(test.base, Var) and test.base.name == "principal"
+                    and _names_type(test.entity_type, patterns)):
+                return test.entity_type
+    return None
+
+
+def _principal_identity(policy: CedarPolicy) -> str | None:
+    principal = policy.principal
+    if principal.operator == "==" and isinstance(principal.entities[0], EntityLiteral):
+        return str(principal.entities[0])
+    return None
+
+
+def _show(expr: Expr) -> str:
+    path = attribute_path(expr)
+    return ".".join(path) if path else "the value"
+
+
+# -- NHI601 ----------------------------------------------------------------------------
+
+@rule(
+    id="NHI601", name="cedar-unconstrained-permit", category="cedar", severity="error",
+    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    summary="A permit whose principal, action and resource are all unconstrained, with no "
+            "condition on any of them.",
+    rationale="`permit(principal, action, resource)` lets every principal, agents included, do "
+              "everything to everything; a condition that tests only the request context (a "
+              "flag the caller sends) does not narrow who or what.",
+    remediation="Name the principal (or its type or group), the actions and the resources in the "
+                "scope, or add a condition relating them (`resource.owner == principal`).",
+    bad='permit (principal, action, resource);\n',
+    good='permit (\n  principal == Agent::"report-writer",\n  action == Action::"read",\n'
+         '  resource in Folder::"reports"\n);\n',
+)
+def unconstrained_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+    if policy.effect != "permit" or not all(e.unconstrained for e in policy.scope):
+        return
+    if any(isinstance(node, Var) and node.name != "context"
+           for condition in policy.conditions for node in walk(condition.body)):
+        return
+    how = ("with no condition" if not policy.conditions
+           else "when its conditions, which test only the request context, hold")
+    yield Violation(policy.location, f"{policy.describe()} applies to every principal, action and "
+                    f"resource {how}; constrain the principal, action and resource in its scope",
+                    subject=f"{policy.id}.scope")
+
+
+# -- NHI602 ----------------------------------------------------------------------------
+
+@rule(
+    id="NHI602", name="cedar-standing-agent-permit", category="cedar", severity="error",
+    targets=(CedarPolicy,), params=(_AGENT_TYPES,), language="cedar", references=_REFERENCES,
+    summary="A permit for an agent or service principal with no `when`/`unless` condition: "
+            "standing access.",
+    rationale="Without a condition the permit holds at every moment, for every task and every "
+              "token the agent ever presents: a stolen token or a prompt-injected agent has the "
+              "same access as the agent doing its job.",
+    remediation="Add a `when` clause that binds the access to the task and to a fresh token "
+                "(`context.task_id == resource.task_id && context.token_age_seconds < 300`).",
+    bad='permit (\n  principal == Agent::"report-writer",\n  action == Action::"read",\n'
+        '  resource in Folder::"reports"\n);\n',
+    good='permit (\n  principal == Agent::"report-writer",\n  action == Action::"read",\n'
+         '  resource in Folder::"reports"\n)\nwhen { context.token_age_seconds < 300 && '
+         'context.task_id == resource.task_id };\n',
+)
+def standing_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+    if policy.effect != "permit" or policy.conditions:
+        return
+    agent = _agent_type(policy, ctx.params["agent_types"])
+    if agent is None:
+        return
+    yield Violation(policy.location, f"{policy.describe()} gives the {agent} principal "
+                    f"`{policy.principal.text}` standing access: it has no when/unless condition; "
+                    "add a when clause bounding the task and the token's age",
+                    _principal_identity(policy), f"{policy.id}.conditions")
+
+
+# -- NHI603 ----------------------------------------------------------------------------
+
+@rule(
+    id="NHI603", name="cedar-wildcard-like", category="cedar", severity="warning",
+    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    summary='A `like` pattern that matches every string (`like "*"`).',
+    rationale="A pattern of wildcards only tests nothing: in a permit it widens access to every "
+              "value, in a forbid's `unless` it disables the forbid. It is usually a placeholder "
+              "that was never narrowed.",
+    remediation='Match a bounded pattern (`resource.path like "reports/*"`) or compare with `==`.',
+    bad='permit (principal == Agent::"indexer", action == Action::"read", resource)\n'
+        'when { resource.path like "*" };\n',
+    good='permit (principal == Agent::"indexer", action == Action::"read", resource)\n'
+         'when { resource.path like "public/*" };\n',
+)
+def wildcard_like(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+    for condition in policy.conditions:
+        for node in walk(condition.body):
+            if isinstance(node, Like) and node.matches_everything:
+                yield Violation(node.location, f"`{_show(node.base)} like \"{'*' * len(node.pattern)}\"` "
+                                f"in {policy.describe()} matches every string, so it tests nothing; "
+                                "match a bounded pattern such as \"reports/*\" or compare with ==",
+                                _principal_identity(policy), f"{policy.id}.like.{_show(node.base)}")
+
+
+# -- NHI604 ----------------------------------------------------------------------------
+
+@rule(
+    id="NHI604", name="cedar-unbounded-agent-permit", category="cedar", severity="warning",
+    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    params=(_AGENT_TYPES,
+            Param("bound_attributes",
+                  ["token_age_seconds", "expires_at", "task_id", "time", "now", "token_age",
+                   "token_issued_at", "expiry", "session_expires_at", "task", "request_time"],
+                  "list", "Request-context attributes that bound a permit in time, token age or "
+                          "task: a condition reading one of them (context.<name>, at any depth) "
+                          "bounds the permit."),),
+    summary="A conditional permit for an agent principal bounds neither time, token age nor task.",
+    rationale="Conditions on other facts (the resource's owner, a flag) still leave the access "
+              "open-ended: the agent keeps it after its task ends and with a token of any age. "
+              "(A permit with no condition at all is NHI602.)",
+    remediation="Add a bound on the request context: `context.token_age_seconds < 300`, "
+                "`context.task_id == resource.task_id`, or `context.now < context.expires_at`.",
+    bad='permit (principal == Agent::"report-writer", action == Action::"read", resource)\n'
+        'when { resource.owner == principal };\n',
+    good='permit (principal == Agent::"report-writer", action == Action::"read", resource)\n'
+         'when { resource.owner == principal && context.token_age_seconds < 300 };\n',
+)
+def unbounded_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+    if policy.effect != "permit" or not policy.conditions:
+        return
+    agent = _agent_type(policy, ctx.params["agent_types"])
+    if agent is None:
+        return
+    bounds = set(ctx.params["bound_attributes"])
+    for condition in policy.conditions:
+        for node in walk(condition.body):
+            path = attribute_path(node)
+            if path and path[0] == "context" and bounds.intersection(path[1:]):
+                return
+    names = ", ".join(f"context.{name}" for name in ctx.params["bound_attributes"][:3])
+    yield Violation(policy.location, f"{policy.describe()} for the {agent} principal "
+                    f"`{policy.principal.text}` bounds neither time, token age nor task: no "
+                    f"condition reads a bound such as {names}; add one to a when clause",
+                    _principal_identity(policy), f"{policy.id}.bounds")
+
+
+# -- NHI605 ----------------------------------------------------------------------------
+
+@rule(
+    id="NHI605", name="cedar-schema-validation", category="cedar", severity="error",
+    targets=(CedarPolicy, CedarPolicySet), language="cedar", references=_REFERENCES,
+    summary="A policy fails validation against the Cedar schema beside it (or the schema "
+            "cannot be used).",
+    rationale="A policy the validator rejects refers to an attribute, entity type or action the "
+              "schema does not have, or compares values of the wrong type: at evaluation it "
+              "errors and Cedar skips it, so a forbid silently stops forbidding.",
+    remediation="Fix the policy (or the schema, `<name>.cedarschema` or `<name>.cedarschema.json` "
+                "beside the policy file) until `cedar validate` passes.",
+    bad='// with policies.cedarschema: entity Agent; entity Doc; action read appliesTo '
+        '{ principal: Agent, resource: Doc };\n'
+        'permit (principal is Agent, action == Action::"read", resource)\n'
+        'when { resource.classification == "public" };\n',
+    good='// with policies.cedarschema: entity Agent; entity Doc { classification: String }; '
+         'action read appliesTo { principal: Agent, resource: Doc };\n'
+         'permit (principal is Agent, action == Action::"read", resource)\n'
+         'when { resource.classification == "public" };\n',
+)
+def schema_validation(obj: CedarPolicy | CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
+    if isinstance(obj, CedarPolicy):
+        for error in obj.validation_errors:
+            yield Violation(obj.location, f"{obj.describe()} fails validation against {obj.schema}: "
+                            f"{error}; fix the policy or the schema", subject=f"{obj.id}: {error}")
+        return
+    if obj.schema_error:
+        yield Violation(Location(obj.schema), f"schema {obj.schema} {obj.schema_error}; the "
+                        f"policies of {obj.location.path} were not validated", subject=obj.schema_error)
+    for error in obj.validation_errors:
+        yield Violation(obj.location, f"validation against {obj.schema} failed: {error}",
+                        subject=error)
+
+
+# -- NHI606 ----------------------------------------------------------------------------
+
+def _key(entity: Expr) -> tuple:
+    return (entity.type, entity.id) if isinstance(entity, EntityLiteral) else ("?", entity.name)
+
+
+def _same(a: ScopeElement, b: ScopeElement) -> bool:
+    return (a.operator, a.entity_type, a.is_list, tuple(map(_key, a.entities))) == (
+        b.operator, b.entity_type, b.is_list, tuple(map(_key, b.entities)))
+
+
+def _covers(forbid: ScopeElement, permit: ScopeElement) -> bool:
+    """Whether every request matching the permit's scope element matches the forbid's,
+    whatever the entities (so only what the text proves)."""
+    if forbid.unconstrained or _same(forbid, permit):
+        return True
+    wanted = [_key(e) for e in forbid.entities]
+    named = [_key(e) for e in permit.entities]
+    if forbid.variable == "action":
+        if forbid.operator == "in" and forbid.is_list:
+            return permit.operator in ("==", "in") and set(named) <= set(wanted)
+        return False
+    single = permit.operator == "==" and isinstance(permit.entities[0], EntityLiteral)
+    if forbid.operator == "is" and not forbid.entities:  # `is T`
+        return ((permit.operator == "is" and permit.entity_type == forbid.entity_type)
+                or (single and permit.entities[0].type == forbid.entity_type))
+    if forbid.operator == "in":  # `in E` holds for E itself and whatever is in E
+        return (single and named == wanted) or (permit.operator == "is" and named == wanted)
+    if forbid.operator == "is":  # `is T in E`
+        return single and named == wanted and permit.entities[0].type == forbid.entity_type
+    return False
+
+
+@rule(
+    id="NHI606", name="cedar-dead-permit", category="cedar", severity="warning",
+    targets=(CedarPolicySet,), language="cedar", references=("NIST-CSF-PR.AA-05",),
+    summary="A permit that never applies: an unconditional forbid in the same file covers its "
+            "whole scope.",
+    rationale="Forbid wins over permit in Cedar, so the permit is dead code; whoever wrote it "
+              "expected access that does not exist, or the forbid is broader than intended.",
+    remediation="Remove the dead permit, or narrow the forbid (its scope, or a `when` condition) "
+                "so that it no longer covers the permit.",
+    bad='forbid (principal, action == Action::"delete", resource);\n'
+        'permit (principal == Agent::"janitor", action == Action::"delete", resource in Folder::"tmp");\n',
+    good='forbid (principal, action == Action::"delete", resource)\n'
+         'unless { resource in Folder::"tmp" };\n'
+         'permit (principal == Agent::"janitor", action == Action::"delete", resource in Folder::"tmp");\n',
+)
+def dead_permit(policy_set: CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
+    forbids = [p for p in policy_set.policies
+               if p.effect == "forbid" and not p.conditions and not p.is_template]
+    for permit in policy_set.policies:
+        if permit.effect != "permit":
+            continue
+        for forbid in forbids:
+            if all(_covers(f, p) for f, p in zip(forbid.scope, permit.scope)):
+                yield Violation(permit.location, f"{permit.describe()} never applies: "
+                                f"{forbid.describe()} (line {forbid.location.line}) covers its "
+                                "principal, action and resource with no condition, and forbid "
+                                "wins; remove the permit or narrow the forbid",
+                                _principal_identity(permit), f"{permit.id}.dead-by.{forbid.id}")
+                break
+
+
+# -- NHI607 ----------------------------------------------------------------------------
+
+NHI607 = reported(
+    id="NHI607", name="cedar-parse-error", category="cedar", severity="error", language="cedar",
+    summary="A `.cedar` file is not valid Cedar, so none of its policies was checked.",
+    rationale="Cedar rejects the whole file: the application loading it fails, or runs without "
+              "these policies; no rule has looked at them either.",
+    remediation="Fix the syntax at the reported line and column (the message is Cedar's own).",
+    bad='permit (principal, action, resource)\nwhen { context.mfa == };\n',
+    good='permit (principal, action, resource)\nwhen { context.mfa == true };\n',
+)
+
+
+# -- NHI608 ----------------------------------------------------------------------------
+
+def _facts(expr: Expr) -> set[tuple]:
+    """What is known to be present when `expr` is true: attribute paths (`has`) and tags (`hasTag`)."""
+    found: set[tuple] = set()
+    for test in _conjuncts(expr):
+        if isinstance(test, Has):
+            base = attribute_path(test.base)
+            if base:
+                found.update(base + test.attrs[:n] for n in range(1, len(test.attrs) + 1))
+        elif isinstance(test, Call) and test.function == "hasTag" and test.receiver is not None:
+            tag = test.args[0] if test.args else None
+            base = attribute_path(test.receiver)
+            if base and isinstance(tag, Literal):
+                found.add(("#tag", *base, str(tag.value)))
+    return found
+
+
+def _never_entity(expr: Expr) -> bool:
+    """A literal that is no entity: a string, number, boolean, record, or a set holding one."""
+    if isinstance(expr, SetLiteral):
+        return any(_never_entity(e) for e in expr.elements)
+    return isinstance(expr, (Literal, RecordLiteral))
+
+
+def _never_number(expr: Expr) -> bool:
+    return isinstance(expr, (SetLiteral, RecordLiteral)) or (
+        isinstance(expr, Literal) and isinstance(expr.value, (bool, str)))
+
+
+def _error_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]]:
+    """(node, why it can error, how to guard it) for each sub-expression that can raise an
+    evaluation error, given the facts `known` to hold where it is evaluated."""
+    if isinstance(expr, Binary) and expr.op == "&&":
+        yield from _error_risks(expr.left, known)
+        yield from _error_risks(expr.right, known | _facts(expr.left))
+        return
+    if isinstance(expr, IfThenElse):
+        yield from _error_risks(expr.cond, known)
+        yield from _error_risks(expr.then_expr, known | _facts(expr.cond))
+        yield from _error_risks(expr.else_expr, known)
+        return
+    path = attribute_path(expr)
+    if isinstance(expr, Attribute) and path:
+        missing = next((path[:n] for n in range(2, len(path) + 1) if path[:n] not in known), None)
+        if missing:
+            base, attr = ".".join(missing[:-1]), missing[-1]
+            yield (expr, f"reads `{'.'.join(missing)}` with no `{base} has {attr}` guard, which "
+                         "errors when the attribute is absent",
+                   f"test `{base} has {attr} && ...` first")
+        return
+    if isinstance(expr, Call) and expr.function == "getTag" and expr.receiver is not None:
+        base = attribute_path(expr.receiver)
+        tag = expr.args[0] if expr.args else None
+        if base and isinstance(tag, Literal) and ("#tag", *base, str(tag.value)) not in known:
+            shown = ".".join(base)
+            yield (expr, f"reads tag \"{tag.value}\" of `{shown}` with no hasTag guard, which "
+                         "errors when the tag is absent",
+                   f"test `{shown}.hasTag(\"{tag.value}\") && ...` first")
+    if isinstance(expr, Binary) and expr.op == "in" and (
+            _never_entity(expr.left) or _never_entity(expr.right)):
+        yield (expr, "uses `in`, which needs entities on both sides, on a value that is not an "
+                     "entity: this is a type error at every evaluation",
+               "compare values with `==` or a set's `.contains(...)`, and validate against a schema")
+    elif isinstance(expr, Binary) and expr.op in _ORDERING:
+        operands = (expr.left, expr.right)
+        if any(_never_number(e) for e in operands):
+            yield (expr, f"compares with `{expr.op}` a value that is not a number: this is a type "
+                         "error at every evaluation", "compare numbers, or use ==")
+        else:
+            unproven = next((e for e in operands if attribute_path(e)), None)
+            if unproven is not None:
+                yield (expr, f"compares `{_show(unproven)}` with `{expr.op}`, which errors when "
+                             "the value is not a number (or datetime or duration), and no schema "
+                             "proves its type", "validate the policies against a schema "
+                                                "(a .cedarschema beside them) that types it")
+    for child in expr.children():
+        yield from _error_risks(child, known)
+
+
+@rule(
+    id="NHI608", name="cedar-fail-open-forbid", category="cedar", severity="error",
+    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    summary="Fail-open: a forbid whose condition can raise an evaluation error, so Cedar skips "
+            "it and the permits win.",
+    rationale="Cedar ignores a policy whose condition errors. For a forbid that means the "
+              "guard rail silently disappears: reading an absent attribute, or `in` / `<` on a "
+              "value of the wrong type (cedar-policy/cedar#2428), turns every such request into "
+              "an allow when a permit matches.",
+    remediation="Guard each attribute with `has` (`context has risk && context.risk > 7`), use "
+                "`.contains` instead of `in` on non-entities, and validate the policies against "
+                "a schema (a schema-validated forbid cannot hit a type error).",
+    bad='forbid (principal, action, resource)\nwhen { context.tool in ["shell", "payments"] };\n',
+    good='forbid (principal, action, resource)\n'
+         'when { context has tool && ["shell", "payments"].contains(context.tool) };\n',
+)
+def fail_open_forbid(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+    if policy.effect != "forbid" or policy.proven_by_schema:
+        return
+    reported: set[str] = set()  # each reason once per policy, at its first occurrence
+    for condition in policy.conditions:
+        for node, why, guard in _error_risks(condition.body, frozenset()):
+            if why in reported:
+                continue
+            reported.add(why)
+            yield Violation(node.location, f"{policy.describe()} fails open: its {condition.kind} "
+                            f"condition {why}, and Cedar then skips the forbid; {guard}",
+                            _principal_identity(policy), f"{policy.id}.{condition.kind}: {why}")
+
+
+# -- NHI609 ----------------------------------------------------------------------------
+
+@rule(
+    id="NHI609", name="cedar-empty-policy-file", category="cedar", severity="warning",
+    targets=(CedarPolicySet,), language="cedar",
+    summary="A `.cedar` file holds no policy (it is empty, or only comments).",
+    rationale="A policy file that grants and forbids nothing is usually a mistake: policies "
+              "commented out during a test, or a file truncated by a bad merge.",
+    remediation="Restore the intended policies, or delete the file.",
+    bad='// permit (principal == Agent::"report-writer", action, resource);\n',
+    good='permit (principal == Agent::"report-writer", action == Action::"read", resource)\n'
+         'when { context.token_age_seconds < 300 };\n',
+)
+def empty_policy_file(policy_set: CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
+    if not policy_set.policies:
+        yield Violation(policy_set.location, "the file holds no Cedar policy (it is empty or only "
+                        "comments), so it permits and forbids nothing; add the intended policies "
+                        "or delete the file", subject="no policies")
+
+
+RULES = (unconstrained_permit, standing_agent_permit, wildcard_like, unbounded_agent_permit,
+         schema_validation, dead_permit, NHI607, fail_open_forbid, empty_policy_file)

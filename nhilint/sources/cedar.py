@@ -1,0 +1,155 @@
+"""Cedar policy files (`*.cedar`): located policies, cedarpy's verdict, schema validation.
+
+nhilint's own reader (`nhilint.cedar.parser`) gives every policy, scope element,
+condition and annotation its span; cedarpy (the Rust Cedar engine) decides whether the
+text is Cedar (NHI607, with its message) and validates the policies against the schema
+found beside them (NHI605 via the rules). This module is imported only when a `.cedar`
+file is read, so linting anything else never loads cedarpy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from pathlib import Path
+
+import cedarpy
+
+from nhilint.cedar import ast, parser
+from nhilint.model import Location
+from nhilint.sources import SourceOutput
+
+SCHEMA_SUFFIXES = (".cedarschema", ".cedarschema.json")
+_POLICY_PREFIX = re.compile(r"^for policy `[^`]*`,\s*")
+_QUOTED = re.compile(r"`([^`]+)`")
+
+# Parsed schemas by file identity (path, modification time, size): a run that reads many
+# policy files beside one schema parses it once.
+_SCHEMAS: dict[tuple[str, int, int], tuple[object | None, str | None]] = {}
+
+
+def _cedar_error(text: str) -> str | None:
+    """cedarpy's message when the text is not Cedar, else None."""
+    try:
+        cedarpy.PolicySet.from_str(text)
+    except ValueError as exc:
+        return str(exc).strip() or "invalid Cedar"
+    return None
+
+
+def _error_location(path: str, parsed: parser.ParsedFile, message: str) -> Location:
+    """Where Cedar's error is, when only Cedar rejects the text: the first policy Cedar
+    rejects on its own, at the first spot it names (`foo` in "`foo` is not a valid method")."""
+    for policy, source in zip(parsed.policies, parsed.sources):
+        if _cedar_error(source) is None:
+            continue
+        for quoted in _QUOTED.findall(message):
+            offset = source.find(quoted)
+            if offset >= 0:
+                return _offset_location(path, policy.location, source, offset, len(quoted))
+        return policy.location
+    return Location(path)
+
+
+def _offset_location(path: str, start: Location, source: str, offset: int, size: int) -> Location:
+    before = source[:offset]
+    line = start.line + before.count("\n")
+    column = offset - before.rfind("\n") if "\n" in before else start.column + offset
+    return Location(path, line, column, line, column + size - 1)
+
+
+def _parse(path: str, text: str, out: SourceOutput) -> parser.ParsedFile | None:
+    """The located policies; None after reporting NHI607 when Cedar or nhilint's reader
+    rejects the text (Cedar's message, at nhilint's position)."""
+    cedar_message = _cedar_error(text)
+    try:
+        parsed = parser.parse(path, text)
+    except parser.CedarSyntaxError as exc:
+        where = Location(path, exc.line, exc.column)
+        if cedar_message is None:
+            out.problem("NHI607", where, f"nhilint cannot read this Cedar ({exc.message}), though "
+                        "Cedar accepts it, so no policy in the file was checked; please report it")
+        else:
+            out.problem("NHI607", where, f"Cedar cannot parse the file: {cedar_message}; fix the "
+                        "syntax here (no policy in the file was checked)")
+        return None
+    if cedar_message is not None:
+        out.problem("NHI607", _error_location(path, parsed, cedar_message),
+                    f"Cedar cannot parse the file: {cedar_message}; fix it here (no policy in the "
+                    "file was checked)")
+        return None
+    return parsed
+
+
+def find_schema(path: str) -> str | None:
+    """The schema beside a policy file: `<name>.cedarschema` / `<name>.cedarschema.json`,
+    else the only schema file in its directory (none when there are several)."""
+    policy_file = Path(path)
+    stem = policy_file.name[: -len(".cedar")] if policy_file.name.endswith(".cedar") else policy_file.name
+    for suffix in SCHEMA_SUFFIXES:
+        if policy_file.with_name(stem + suffix).is_file():
+            return posixpath.join(posixpath.dirname(path), stem + suffix)
+    try:
+        found = sorted(p.name for p in policy_file.parent.iterdir()
+                       if p.name.endswith(SCHEMA_SUFFIXES) and p.is_file())
+    except OSError:
+        return None
+    return posixpath.join(posixpath.dirname(path), found[0]) if len(found) == 1 else None
+
+
+def _load_schema(schema_path: str) -> tuple[object | None, str | None]:
+    """(the parsed schema, None) or (None, why it cannot be used)."""
+    file = Path(schema_path)
+    try:
+        stat = file.stat()
+        key = (str(file.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _SCHEMAS:
+            text = file.read_text(encoding="utf-8-sig")
+            load = cedarpy.Schema.from_json_str if schema_path.endswith(".json") else cedarpy.Schema.from_str
+            try:
+                _SCHEMAS[key] = (load(text), None)
+            except ValueError as exc:
+                _SCHEMAS[key] = (None, f"cannot be parsed: {exc}")
+        return _SCHEMAS[key]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+
+
+def _validate(text: str, schema: object, count: int) -> tuple[list[list[str]], list[str]]:
+    """Validator messages per policy index, and those naming no policy."""
+    per_policy: list[list[str]] = [[] for _ in range(count)]
+    general: list[str] = []
+    try:
+        result = cedarpy.validate_policies(text, schema)
+    except ValueError as exc:
+        return per_policy, [str(exc)]
+    for error in result.errors:
+        message = _POLICY_PREFIX.sub("", error.error)
+        index = error.policy_id[len("policy"):] if error.policy_id.startswith("policy") else ""
+        if index.isdigit() and int(index) < count:
+            per_policy[int(index)].append(message)
+        else:
+            general.append(message)
+    return per_policy, general
+
+
+def read_file(path: str, text: str, out: SourceOutput) -> None:
+    parsed = _parse(path, text, out)
+    if parsed is None:
+        return
+    policies = parsed.policies
+    schema_path = find_schema(path)
+    schema_error = None
+    general: list[str] = []
+    if schema_path is not None:
+        schema, schema_error = _load_schema(schema_path)
+        if schema is not None and policies:
+            per_policy, general = _validate(text, schema, len(policies))
+            policies = [dataclasses.replace(p, schema=schema_path, validation_errors=tuple(errors))
+                        for p, errors in zip(policies, per_policy)]
+    policy_set = ast.CedarPolicySet(location=Location(path), policies=tuple(policies),
+                                    schema=schema_path, schema_error=schema_error,
+                                    validation_errors=tuple(general))
+    out.objects.append(policy_set)
+    out.objects.extend(policies)
