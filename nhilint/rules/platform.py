@@ -26,11 +26,11 @@ _SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n  namesp
     language="json",
 )
 def unpinned_package(package: Package, ctx: RuleContext) -> Iterator[Violation]:
-    if package.version is None or package.version == "latest":
-        shown = f"{package.name}@latest" if package.version else package.name
-        yield Violation(package.location, f"'{package.identity}' runs {package.ecosystem} package "
-                        f"'{shown}' through {package.launcher} without a pinned version; pin an "
-                        "exact version", package.identity, f"package:{package.name}")
+    if package.version is None:
+        what = "image" if package.ecosystem == "oci" else f"{package.ecosystem} package"
+        yield Violation(package.location, f"'{package.identity}' runs {what} '{package.name}' "
+                        f"through {package.launcher} without a pinned version; pin an exact version",
+                        package.identity, f"package:{package.name}")
 
 
 @rule(

@@ -1,0 +1,262 @@
+"""MCP client configurations: Claude Desktop and Code, Cursor, VS Code, Cline, Gemini CLI,
+Windsurf (JSON), and Codex `config.toml`.
+
+Each server is an Identity (the format has no owner, purpose or expiry: `declares` is
+empty). What the config can get wrong, mapped to the shared rules:
+
+* literal secrets in `env`, `headers`, `args` and URLs: secret candidates (NHI204); a
+  literal `Authorization` bearer token to a remote server is also a static credential
+  with no lifetime (NHI201);
+* `alwaysAllow`/`autoApprove` lists, Gemini `trust: true`, Codex `approval_policy =
+  "never"`: auto-approved grants (NHI307);
+* a filesystem server rooted at `/` or the home folder, Codex `sandbox_mode =
+  "danger-full-access"`: a wildcard resource (NHI302);
+* `npx -y pkg`, `uvx pkg`, `docker run image` without a version: an unpinned Package (NHI305).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import urllib.parse
+from typing import Any, Iterator
+
+from nhilint.model import Credential, Grant, Identity, Package, SecretCandidate
+from nhilint.secrets import classify, walk_strings
+from nhilint.sources import SourceOutput
+from nhilint.sources.mapping import mapping, text
+from nhilint.sources.toml_positions import TomlError, load_toml
+from nhilint.sources.yaml_loader import Document
+
+FORMAT = "mcp"
+HOME_ROOTS = frozenset({"/", "~", "~/", "$HOME", "${HOME}", "${env:HOME}", "${userHome}", "%USERPROFILE%"})
+AUTO_APPROVE_KEYS = ("alwaysAllow", "autoApprove")
+HEADER_KEYS = ("headers", "http_headers")
+URL_KEYS = ("url", "httpUrl", "serverUrl")
+# launcher -> ecosystem; each reads its package argument differently
+LAUNCHERS = {"npx": "npm", "bunx": "npm", "pnpx": "npm", "uvx": "pypi", "pipx": "pypi", "docker": "oci",
+             "podman": "oci"}
+# docker/podman `run` options that take a separate value
+_OCI_VALUE_OPTIONS = frozenset({
+    "-e", "--env", "--env-file", "-v", "--volume", "--mount", "--name", "--network", "-p",
+    "--publish", "-w", "--workdir", "-u", "--user", "--entrypoint", "--platform", "-l",
+    "--label", "--add-host", "--cap-add", "--cap-drop", "-m", "--memory", "--pull", "--hostname",
+})
+_EXACT_VERSION = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.-]+)?$")
+_HEADER_ARG = re.compile(r"^\s*([A-Za-z0-9-]+)\s*:\s*(.+)$")
+
+
+def _server_maps(data: dict) -> Iterator[tuple[tuple, dict]]:
+    """Every map of servers in a config, with its pointer."""
+    for key in ("mcpServers", "servers", "mcp_servers"):
+        if isinstance(data.get(key), dict):
+            yield (key,), data[key]
+    if isinstance(mapping(data.get("mcp")).get("servers"), dict):
+        yield ("mcp", "servers"), data["mcp"]["servers"]
+    for project, settings in mapping(data.get("projects")).items():  # ~/.claude.json local scope
+        if isinstance(mapping(settings).get("mcpServers"), dict):
+            yield ("projects", project, "mcpServers"), settings["mcpServers"]
+
+
+def _arg_secrets(args: list) -> Iterator[tuple[int, str, tuple[str, str]]]:
+    """(index, key, shape) for literal secrets in command-line arguments: `--api-key VALUE`,
+    `--token=VALUE`, `-e NAME=VALUE`, `--header "Authorization: Bearer VALUE"`."""
+    previous = None
+    for index, arg in enumerate(args):
+        if not isinstance(arg, str):
+            previous = None
+            continue
+        key, value = previous, arg
+        if arg.startswith("-") and "=" in arg:
+            key, value = arg.split("=", 1)
+        elif "=" in arg and previous in ("-e", "--env"):
+            key, value = arg.split("=", 1)
+        elif _HEADER_ARG.match(arg):
+            key, value = _HEADER_ARG.match(arg).groups()  # type: ignore[union-attr]
+        shape = classify(value, key.lstrip("-") if key else None)
+        if shape:
+            yield index, key or "args", shape
+        previous = arg if arg.startswith("-") else None
+
+
+def _url_secrets(url: str) -> Iterator[tuple[str, tuple[str, str]]]:
+    for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query):
+        shape = classify(value, key)
+        if shape:
+            yield key, shape
+
+
+class _Server:
+    """One server entry of a config, read into the model."""
+
+    def __init__(self, doc: Document, pointer: tuple, name: str, data: dict, out: SourceOutput) -> None:
+        self.doc, self.pointer, self.name, self.data, self.out = doc, pointer, name, data, out
+        self.credentials: list[Credential] = []
+        self.grants: list[Grant] = []
+
+    def at(self, *path: Any):
+        return self.doc.value_location(self.pointer + path)
+
+    def key(self, *path: Any):
+        return self.doc.key_location(self.pointer + path)
+
+    def read(self) -> None:
+        self._headers()
+        self._args()
+        for key in URL_KEYS:
+            if isinstance(self.data.get(key), str):
+                for param, shape in _url_secrets(self.data[key]):
+                    self._secret(self.at(key), shape, f"{key}?{param}")
+        self._approvals()
+        self.out.identities.append(Identity(
+            location=self.doc.key_location(self.pointer), name=self.name, source_format=FORMAT,
+            declares=frozenset(), identity_type="mcp-server",
+            credentials=tuple(self.credentials), grants=tuple(self.grants)))
+
+    def _secret(self, location, shape: tuple[str, str], key: str) -> None:
+        self.out.objects.append(SecretCandidate(location=location, kind=shape[0], hint=shape[1],
+                                                key=key, identity=self.name))
+
+    def _bearer(self, key_location, value_location, shape: tuple[str, str], where: str) -> None:
+        # A literal bearer token to a remote server: static, shared, never expires (NHI201, NHI204).
+        self.credentials.append(Credential(
+            location=key_location, field_locations={"value": value_location},
+            identity=self.name, name=f"{self.name} {where}", type="bearer-token",
+            has_inline_value=True, value_hint=shape[1]))
+
+    def _headers(self) -> None:
+        for field in HEADER_KEYS:
+            for header, value in mapping(self.data.get(field)).items():
+                shape = classify(value, str(header))
+                if shape and str(header).lower() == "authorization":
+                    self._bearer(self.key(field, header), self.at(field, header), shape,
+                                 f"{field}.{header}")
+
+    def _args(self) -> None:
+        args = self.data.get("args")
+        if not isinstance(args, list):
+            return
+        for index, key, shape in _arg_secrets(args):
+            if key.lower() == "authorization":
+                self._bearer(self.at("args", index), self.at("args", index), shape, f"args[{index}]")
+            else:
+                self._secret(self.at("args", index), shape, key)
+        for index, arg in enumerate(args):
+            if isinstance(arg, str) and arg.strip() in HOME_ROOTS:
+                self.grants.append(Grant(
+                    location=self.at("args", index), item_locations={"resources[0]": self.at("args", index)},
+                    identity=self.name, name=f"{self.name} (filesystem root {arg.strip()})",
+                    resources=("*",)))
+        package = _package(text(self.data.get("command")), args)
+        if package is not None:
+            index, ecosystem, spec, version, launcher = package
+            self.out.objects.append(Package(location=self.at("args", index), identity=self.name,
+                                            ecosystem=ecosystem, name=spec, version=version,
+                                            launcher=launcher))
+
+    def _approvals(self) -> None:
+        for field in AUTO_APPROVE_KEYS:
+            tools = self.data.get(field)
+            if isinstance(tools, list) and tools:
+                self.grants.append(Grant(
+                    location=self.key(field), identity=self.name, auto_approved=True,
+                    name=f"MCP server '{self.name}' ({field})",
+                    actions=tuple(str(t) for t in tools if not isinstance(t, (dict, list)))))
+        if self.data.get("trust") is True:
+            self.grants.append(Grant(location=self.key("trust"), identity=self.name, auto_approved=True,
+                                     name=f"MCP server '{self.name}' (trust: true)"))
+
+
+def _package(command: str | None, args: list) -> tuple[int, str, str, str | None, str] | None:
+    """(argument index, ecosystem, package as written, exact version or None, launcher)."""
+    launcher = posixpath.basename((command or "").replace("\\", "/")).lower().removesuffix(".cmd")
+    launcher = launcher.removesuffix(".exe")
+    ecosystem = LAUNCHERS.get(launcher)
+    if ecosystem is None:
+        return None
+    words = [(i, a) for i, a in enumerate(args) if isinstance(a, str)]
+    if launcher == "pipx" or ecosystem == "oci":
+        if not words or words[0][1] != "run":
+            return None
+        words = words[1:]
+    chosen = None
+    skip_next = False
+    for position, (index, word) in enumerate(words):
+        if skip_next:
+            skip_next = False
+            continue
+        if word in ("-p", "--package", "--from") and position + 1 < len(words):
+            chosen = words[position + 1]
+            break
+        if word.startswith(("--package=", "--from=")):
+            chosen = (index, word.split("=", 1)[1])
+            break
+        if word.startswith("-"):
+            skip_next = ecosystem == "oci" and word in _OCI_VALUE_OPTIONS
+            continue
+        chosen = (index, word)
+        break
+    if chosen is None:
+        return None
+    index, spec = chosen
+    if spec.startswith((".", "/", "~")) or "${" in spec:
+        return None  # a local path or a templated name: not fetched from a registry
+    return index, ecosystem, spec, _version(ecosystem, spec), launcher
+
+
+def _version(ecosystem: str, spec: str) -> str | None:
+    if ecosystem == "npm":
+        name_end = spec.find("@", 1)  # a scoped name starts with '@'
+        version = spec[name_end + 1:] if name_end > 0 else ""
+    elif ecosystem == "pypi":
+        version = spec.split("==", 1)[1] if "==" in spec else (spec.split("@", 1)[1] if "@" in spec else "")
+    else:
+        if "@sha256:" in spec:
+            return spec.split("@", 1)[1]
+        last = spec.rsplit("/", 1)[-1]
+        version = last.split(":", 1)[1] if ":" in last else ""
+    return version if _EXACT_VERSION.match(version) else None
+
+
+def read(doc: Document, out: SourceOutput) -> None:
+    data = doc.data
+    for pointer, servers in _server_maps(data):
+        for name, server in servers.items():
+            if isinstance(server, dict):
+                _Server(doc, pointer + (name,), str(name), server, out).read()
+
+
+# Codex `config.toml`: the same server entries under [mcp_servers.*], and global switches.
+CODEX = "codex"
+
+
+def _codex_switches(doc: Document, table: tuple, settings: dict, out: SourceOutput) -> None:
+    where = ".".join(str(p) for p in table) + "." if table else ""
+    if settings.get("approval_policy") == "never":
+        out.objects.append(Grant(location=doc.key_location(table + ("approval_policy",)),
+                                 identity=CODEX, auto_approved=True,
+                                 name=f'Codex {where}approval_policy = "never"'))
+    if settings.get("sandbox_mode") == "danger-full-access":
+        location = doc.value_location(table + ("sandbox_mode",))
+        out.objects.append(Grant(location=location, item_locations={"resources[0]": location},
+                                 identity=CODEX, resources=("*",),
+                                 name=f'Codex {where}sandbox_mode = "danger-full-access"'))
+
+
+def read_file(path: str, text_: str, out: SourceOutput) -> None:
+    try:
+        doc = load_toml(path, text_)
+    except TomlError as exc:
+        out.problem("NHI001", exc.location, f"invalid TOML: {exc.message}")
+        return
+    data = doc.data
+    _codex_switches(doc, (), data, out)
+    for profile, settings in mapping(data.get("profiles")).items():
+        if isinstance(settings, dict):
+            _codex_switches(doc, ("profiles", profile), settings, out)
+    read(doc, out)
+    for pointer, key, value in walk_strings(data):
+        shape = classify(value, key)
+        if shape:
+            out.objects.append(SecretCandidate(location=doc.value_location(pointer), kind=shape[0],
+                                               hint=shape[1], key=key))
