@@ -26,6 +26,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.delegation",
     "nhilint.rules.oversight",
     "nhilint.rules.cedar",
+    "nhilint.rules.rego",
 )
 
 RULE_ID = re.compile(r"^NHI\d{3}$")

@@ -64,6 +64,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
 
 FILE_FORMATS: list[FileFormat] = [
     FileFormat("cedar", "nhilint.sources.cedar", ("*.cedar",)),
+    FileFormat("rego", "nhilint.sources.rego", ("*.rego",)),
 ]
 
 
