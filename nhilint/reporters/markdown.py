@@ -46,6 +46,6 @@ def render(result, options: RenderOptions) -> str:
     if len(active) > MAX_ROWS:
         out += ["", f"… and {len(active) - MAX_ROWS} more findings; run `nhilint lint` to see them all."]
     if suppressed:
-        out += ["", f"{suppressed} suppressed findings are not listed."]
+        out += ["", f"Suppressed findings, not listed: {suppressed}."]
     out.append("")
     return "\n".join(out)
