@@ -6,14 +6,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Iterable
 
-from nhilint.config import Settings, default_settings
+from nhilint.config import Configuration, Settings, as_configuration
 from nhilint.discovery import discover
 from nhilint.linter import PROJECT_MARKERS, LintResult, lint, project_root
 
 
-def lint_paths(paths: Iterable[str], settings: Settings | None = None,
-               today: dt.date | None = None, project_context: bool = False) -> LintResult:
+def lint_paths(paths: Iterable[str], settings: Settings | Configuration | None = None,
+               today: dt.date | None = None, project_context: bool = False,
+               baseline: str | None = None) -> LintResult:
     """Lint every file under `paths`; findings come back sorted by path, line, column, rule.
+
+    Without `settings`, each project uses its nearest .nhilint.yaml (or [tool.nhilint]) and
+    the rulesets it extends; a bad one raises `nhilint.config.ConfigError`. Findings the
+    `baseline` file accepts come back marked as suppressed (`nhilint.baseline.BaselineError`
+    for a bad file).
 
     With `project_context`, the rest of each named file's project is read too, so cross-file
     rules (delegation graphs, shared credentials) judge a file as a whole-repository run would,
@@ -22,7 +28,15 @@ def lint_paths(paths: Iterable[str], settings: Settings | None = None,
     """
     paths = list(paths)
     context = project_files(paths) if project_context else []
-    return lint(paths, settings or default_settings(), today, context)
+    accepted = None
+    if baseline is not None:
+        from nhilint import baseline as baselines
+
+        accepted = baselines.load(baseline)
+    result = lint(paths, as_configuration(settings), today, context)
+    if accepted is not None:
+        result.findings = baselines.apply(result.findings, accepted, baseline)
+    return result
 
 
 def project_files(paths: list[str]) -> list[Path]:

@@ -6,11 +6,13 @@ scenarios); 2 usage or configuration error; 3 internal error (a bug).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
 import traceback
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -65,6 +67,42 @@ def main() -> None:
     """
 
 
+_config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), default=None,
+    help="Use this configuration file for every path, instead of each project's nearest "
+         ".nhilint.yaml or [tool.nhilint].")
+
+
+def _configuration(config_file: str | None, fail_on: str | None = None,
+                   inline_ignores: bool = True) -> Any:
+    from nhilint.config import Configuration
+    from nhilint.model import Severity
+
+    return Configuration(config_file=config_file, fail_on=Severity(fail_on) if fail_on else None,
+                         inline_ignores=inline_ignores)
+
+
+class _UsageExit(click.ClickException):
+    """A configuration or baseline problem: its lines (each naming a file and line), exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        for line in self.message.splitlines():
+            click.echo(f"nhilint: {line}", err=True)
+
+
+@contextlib.contextmanager
+def _usage_errors() -> Iterator[None]:
+    from nhilint.baseline import BaselineError
+    from nhilint.config import ConfigError
+
+    try:
+        yield
+    except (ConfigError, BaselineError) as exc:
+        raise _UsageExit(str(exc)) from None
+
+
 def write_report(output_format: str, result: Any, output_file: str | None) -> None:
     """Print the report, or write it to `output_file` and print a one-line summary."""
     from nhilint.api import repository_offset
@@ -97,12 +135,21 @@ def write_report(output_format: str, result: Any, output_file: str | None) -> No
                    "pyproject.toml or .git) so cross-file rules see it; report only on the named "
                    "files. The pre-commit hook sets it.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="Lowest severity that makes the run fail (exit 1). Default: warning.")
+              help="Lowest severity that makes the run fail (exit 1). Default: the "
+                   "configuration's fail_on, else warning.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Judge expiry dates as of this day (for reproducible runs).")
+@_config_option
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings this baseline file (from `nhilint baseline`) does not "
+                   "accept.")
+@click.option("--no-inline-ignores", is_flag=True,
+              help="Ignore inline and x-nhilint-ignore suppressions (for gates that forbid "
+                   "self-exemption); the configuration's per_file_ignores still apply.")
 @guarded
 def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
-         project_context: bool, fail_on: str | None, today: dt.datetime | None) -> int:
+         project_context: bool, fail_on: str | None, today: dt.datetime | None,
+         config_file: str | None, baseline_file: str | None, no_inline_ignores: bool) -> int:
     """Check agent manifests, MCP configs and policies under PATHS (default: the current directory).
 
     Directories are walked (hidden ones such as .vscode/ and .cursor/ included; .git,
@@ -110,30 +157,40 @@ def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
     its name and content. Findings name the file, line, rule and fix.
     """
     from nhilint.api import lint_paths
-    from nhilint.config import default_settings
-    from nhilint.model import Severity
 
-    settings = default_settings()
-    if fail_on:
-        settings.fail_on = Severity(fail_on)
-    result = lint_paths(paths or (".",), settings, today.date() if today else None,
-                        project_context=project_context)
+    configuration = _configuration(config_file, fail_on, inline_ignores=not no_inline_ignores)
+    with _usage_errors():
+        result = lint_paths(paths or (".",), configuration, today.date() if today else None,
+                            project_context=project_context, baseline=baseline_file)
     for missing in result.missing_paths:
         click.echo(f"nhilint: path not found: {missing}", err=True)
     if result.missing_paths and not result.files:
         return EXIT_USAGE
     write_report(output_format, result, output_file)
-    return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
+    return EXIT_FINDINGS if result.fails(configuration.threshold()) else EXIT_OK
 
 
 @main.command()
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "markdown"]), help="Output format.")
+@_config_option
 @guarded
-def rules() -> int:
-    """List every rule: id, name, category and default severity."""
+def rules(output_format: str, config_file: str | None) -> int:
+    """List every rule: id, name, category and default severity.
+
+    Custom rules of the configuration (--config, or the nearest .nhilint.yaml) are listed too.
+    """
     from tabulate import tabulate
 
     from nhilint.rules import all_rules
 
+    with _usage_errors():
+        _configuration(config_file).for_directory(Path.cwd())
+    if output_format == "markdown":
+        from nhilint.rule_docs import catalogue
+
+        click.echo(catalogue(all_rules().values()), nl=False)
+        return EXIT_OK
     rows = [(r.id, r.name, r.category, r.severity.value, r.summary) for r in all_rules().values()]
     click.echo(tabulate(rows, headers=["id", "name", "category", "severity", "summary"],
                         tablefmt="simple", maxcolwidths=[None, None, None, None, 60]))
@@ -156,32 +213,63 @@ def explain(rule: str) -> int:
     return EXIT_OK
 
 
-@main.command()
-@click.argument("directory", default=".", type=click.Path(exists=True, file_okay=False))
-@click.option("--pre-commit/--no-pre-commit", "pre_commit", default=True, show_default=True,
-              help="Also set up the pre-commit hook.")
+@main.command("config")
+@click.argument("path", required=False, default=".", type=click.Path())
+@_config_option
+@click.option("--format", "-f", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
 @guarded
-def init(directory: str, pre_commit: bool) -> int:
-    """Start using nhilint in DIRECTORY: a commented .nhilint.yaml and a pre-commit hook.
+def config_command(path: str, config_file: str | None, output_format: str) -> int:
+    """Show the configuration that applies to PATH (default: the current directory): each
+    rule's state, severity and parameters, and the file and line each value came from."""
+    import json
 
-    Existing files are never overwritten: with a .nhilint.yaml already there nothing is
-    written (exit 2); with a .pre-commit-config.yaml already there, the lines to add to it
-    are printed instead.
+    from nhilint.config import describe, render_description
+
+    configuration = _configuration(config_file)
+    directory = Path(path) if Path(path).is_dir() else Path(path).parent
+    with _usage_errors():
+        settings = configuration.for_directory(directory)
+        data = describe(settings, configuration.project_file(directory))
+    click.echo(json.dumps(data, indent=2, sort_keys=True) if output_format == "json"
+               else render_description(data), nl=output_format == "json")
+    return EXIT_OK
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output", "-o", "output_file", required=True, type=click.Path(dir_okay=False),
+              help="The baseline file to write (JSON).")
+@_config_option
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Judge expiry dates as of this day.")
+@guarded
+def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str | None,
+                     today: dt.datetime | None) -> int:
+    """Record today's findings under PATHS so `nhilint lint --baseline FILE` reports only new ones.
+
+    Findings are fingerprinted by content (rule, file, identity, what the finding is about
+    and the text it points at), not by line: moving code keeps them accepted, and a new
+    violation anywhere is reported.
     """
-    from pathlib import Path
+    from nhilint import baseline
+    from nhilint.api import lint_paths
 
-    from nhilint.initialize import initialize
-
-    outcome = initialize(Path(directory), pre_commit)
-    for path in outcome.written:
-        click.echo(f"wrote {path}")
-    if not outcome.written:
-        click.echo(f"nhilint: {outcome.refused[0]} already exists; nhilint init does not overwrite "
-                   "it (edit it, or remove it first)", err=True)
+    with _usage_errors():
+        result = lint_paths(paths or (".",), _configuration(config_file),
+                            today.date() if today else None)
+    for missing in result.missing_paths:
+        click.echo(f"nhilint: path not found: {missing}", err=True)
+    if result.missing_paths and not result.files:
         return EXIT_USAGE
-    if outcome.pre_commit_snippet:
-        click.echo(f"{outcome.refused[0]} already exists; add this under its `repos:`:\n\n"
-                   f"{outcome.pre_commit_snippet}")
+    try:
+        Path(output_file).write_text(baseline.render(result.findings), encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {output_file}: {exc.strerror or exc}",
+                                 param_hint="--output") from exc
+    accepted = sum(1 for f in result.findings if f.suppressed is None)
+    click.echo(f"nhilint: {accepted} finding{'' if accepted == 1 else 's'} in "
+               f"{len(result.files)} files written to {output_file}")
     return EXIT_OK
 
 
@@ -226,3 +314,32 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
         click.echo(f"nhilint: coverage {run.coverage.percent:.1f}% is below --min-coverage "
                    f"{min_coverage:g}%", err=True)
     return EXIT_OK if run.ok and not below else EXIT_FINDINGS
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--pre-commit/--no-pre-commit", "pre_commit", default=True, show_default=True,
+              help="Also set up the pre-commit hook.")
+@guarded
+def init(directory: str, pre_commit: bool) -> int:
+    """Start using nhilint in DIRECTORY: a commented .nhilint.yaml and a pre-commit hook.
+
+    Existing files are never overwritten: with a .nhilint.yaml already there nothing is
+    written (exit 2); with a .pre-commit-config.yaml already there, the lines to add to it
+    are printed instead.
+    """
+    from pathlib import Path
+
+    from nhilint.initialize import initialize
+
+    outcome = initialize(Path(directory), pre_commit)
+    for path in outcome.written:
+        click.echo(f"wrote {path}")
+    if not outcome.written:
+        click.echo(f"nhilint: {outcome.refused[0]} already exists; nhilint init does not overwrite "
+                   "it (edit it, or remove it first)", err=True)
+        return EXIT_USAGE
+    if outcome.pre_commit_snippet:
+        click.echo(f"{outcome.refused[0]} already exists; add this under its `repos:`:\n\n"
+                   f"{outcome.pre_commit_snippet}")
+    return EXIT_OK

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from nhilint import suppressions
-from nhilint.config import Settings
+from nhilint import custom_rules, suppressions
+from nhilint.config import Configuration, Settings, as_configuration
 from nhilint.discovery import discover, display_path
 from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
 from nhilint.rules import RuleContext, all_rules
@@ -44,6 +43,11 @@ class LintResult:
 class _FileRecord:
     path: str
     suppressions: list[suppressions.Suppression]
+    settings: Settings  # its project's
+
+
+# A rule's violation, with the settings of the project it was found in.
+_Raw = tuple[str, Violation, Settings]
 
 
 def _module(name: str) -> Any:
@@ -98,10 +102,6 @@ def read_file(file: Path, path: str, out: SourceOutput) -> str | None:
     return text
 
 
-def _excluded(path: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatch(path, p) for p in patterns)
-
-
 PROJECT_MARKERS = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml", ".git")
 
 
@@ -123,43 +123,53 @@ def project_root(file: Path, cache: dict[Path, Path]) -> Path:
     return cache[start]
 
 
-def lint(paths: Iterable[str], settings: Settings, today: dt.date | None = None,
+def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.date | None = None,
          context: Iterable[Path] = ()) -> LintResult:
     """Lint the files under `paths`. Files in `context` are read for cross-file rules (the rest
-    of a project when pre-commit passes a few changed files) but not reported on."""
+    of a project when pre-commit passes a few changed files) but not reported on.
+
+    `settings` applies to every file; a `Configuration` gives each project the settings of
+    its nearest configuration file (raising ConfigError for a bad one)."""
     today = today or dt.date.today()
+    configuration = as_configuration(settings)
     files, missing = discover(paths)
     linted = {display_path(file) for file in files}
     context_only = {path: file for file in context if (path := display_path(file)) not in linted}
     files += [context_only[path] for path in sorted(context_only)]
     projects: dict[Path, Inventory] = {}
     roots: dict[Path, Path] = {}
-    problems: list[tuple[str, Violation]] = []
+    problems: list[_Raw] = []
     records: dict[str, _FileRecord] = {}
     scanned: list[str] = []
     for file in files:
         path = display_path(file)
-        if _excluded(path, settings.exclude):
+        root = project_root(file, roots)
+        project_settings = configuration.for_directory(root)
+        if project_settings.excludes(path):
             continue
         out = SourceOutput()
         text = read_file(file, path, out)
         if path not in context_only:
             scanned.append(path)
-        inventory = projects.setdefault(project_root(file, roots), Inventory())
+        inventory = projects.setdefault(root, Inventory())
         inventory.files.append(path)
         for identity in out.identities:
             inventory.add_identity(identity)
         inventory.objects.extend(out.objects)
-        problems.extend(out.problems)
-        found = suppressions.parse(path, text) if text and settings.inline_ignores else []
-        records[path] = _FileRecord(path, found)
+        problems.extend((rule_id, violation, project_settings) for rule_id, violation in out.problems)
+        found = (suppressions.parse(path, text, project_settings.rules)
+                 if text and project_settings.inline_ignores else [])
+        records[path] = _FileRecord(path, found, project_settings)
 
-    raw: list[tuple[str, Violation]] = list(problems)
+    raw: list[_Raw] = list(problems)
     for root in sorted(projects):
-        raw.extend(run_rules(projects[root], settings, today))
-    findings = [f for f in _finalize(raw, settings, records, today)
+        root_settings = configuration.for_directory(root)
+        raw.extend((rule_id, violation, root_settings)
+                   for rule_id, violation in run_rules(projects[root], root_settings, today))
+    findings = [f for f in _finalize(raw, records, today)
                 if f.location.path not in context_only]
-    enabled = tuple(rule_id for rule_id, rule in settings.rules.items() if rule.enabled)
+    enabled = tuple(sorted({rule_id for used in configuration.used()
+                            for rule_id, rule in used.rules.items() if rule.enabled}))
     return LintResult(findings=findings, files=scanned, missing_paths=missing, rules=enabled)
 
 
@@ -168,8 +178,8 @@ def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[
     raw: list[tuple[str, Violation]] = []
     by_type: dict[type, list[Any]] = {}
     for rule_id, rule in all_rules().items():
-        rule_settings = settings.rules[rule_id]
-        if not rule_settings.enabled or rule.check is None:
+        rule_settings = settings.rules.get(rule_id)
+        if rule_settings is None or not rule_settings.enabled or rule.check is None:
             continue
         context = RuleContext(rule_settings.params, inventory, today)
         for target in rule.targets:
@@ -177,44 +187,51 @@ def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[
                 target, inventory.of_type(target))
             for obj in objects:
                 raw.extend((rule_id, v) for v in rule.check(obj, context))
+    raw.extend(custom_rules.run([c for c in settings.custom_rules if settings.rules[c.rule.id].enabled],
+                                inventory))
     return raw
 
 
-def _finalize(raw: list[tuple[str, Violation]], settings: Settings,
-              records: dict[str, _FileRecord], today: dt.date) -> list[Finding]:
+def _finalize(raw: list[_Raw], records: dict[str, _FileRecord], today: dt.date) -> list[Finding]:
+    """Drop disabled and per-file-ignored findings, mark suppressed ones, and report the
+    suppressions themselves: invalid (NHI007), without reason (NHI004), expired (NHI005)
+    and unused (NHI006)."""
+    for record in records.values():
+        raw.extend((rule_id, violation, record.settings) for rule_id, violation
+                   in suppressions.problems(record.suppressions, today))
+    used: set[suppressions.Suppression] = set()
+    findings = _findings(raw, records, today, used)
+    unused = [(rule_id, violation, record.settings) for record in records.values()
+              for rule_id, violation in suppressions.unused(record.suppressions, used, today)]
+    findings += _findings(unused, records, today, used)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _findings(raw: list[_Raw], records: dict[str, _FileRecord], today: dt.date,
+              used: set[suppressions.Suppression]) -> list[Finding]:
     rules = all_rules()
     findings: list[Finding] = []
-    for record in records.values():
-        for sup in record.suppressions:
-            if not sup.reason:
-                raw.append(("NHI004", Violation(sup.location, "suppression of "
-                            f"{', '.join(sup.rules) or 'no rule'} has no reason, so it suppresses "
-                            "nothing; write why after the rule list", subject=str(sup.rules))))
-            elif sup.until is not None and sup.until < today:
-                raw.append(("NHI005", Violation(sup.location, f"suppression of "
-                            f"{', '.join(sup.rules)} expired on {sup.until.isoformat()}; fix the "
-                            "finding or renew the suppression", subject=str(sup.rules))))
     seen: set[tuple] = set()
-    for rule_id, violation in raw:
+    for rule_id, violation, settings in raw:
         rule_settings = settings.rules.get(rule_id)
-        if rule_settings is None or not rule_settings.enabled:
-            continue
         path = violation.location.path
-        if any(rule_id.startswith(tuple(ids)) and fnmatch.fnmatch(path, pattern)
-               for pattern, ids in settings.per_file_ignores.items()):
+        if rule_settings is None or not rule_settings.enabled or settings.ignores(rule_id, path):
             continue
         key = (rule_id, violation.location, violation.message)
         if key in seen:
             continue
         seen.add(key)
         record = records.get(path)
+        # A suppression cannot excuse its own problems.
         sup = (suppressions.matching(record.suppressions, rule_id, violation.location, today)
-               if record and rule_id not in ("NHI004", "NHI005") else None)
+               if record and rule_id not in suppressions.SUPPRESSION_RULES else None)
+        if sup is not None:
+            used.add(sup)
         findings.append(Finding(
             rule=rule_id, severity=rule_settings.severity, message=violation.message,
             location=violation.location, identity=violation.identity,
             references=rules[rule_id].references, subject=violation.subject,
             suppressed=sup.reason if sup else None,
         ))
-    findings.sort(key=Finding.sort_key)
     return findings

@@ -136,10 +136,27 @@ def reported(**meta: Any) -> Rule:
     return rule(**meta)(None)
 
 
-@lru_cache(maxsize=1)
+# Rules that rulesets define in Rego (nhilint.config registers them when it loads one), so
+# reporters, `explain` and SARIF descriptors see them like built-in rules.
+_CUSTOM_RULES: dict[str, Rule] = {}
+
+
+def register_custom_rules(rules: Iterable[Rule]) -> None:
+    for item in rules:
+        _CUSTOM_RULES[item.id] = item
+
+
 def all_rules() -> dict[str, Rule]:
-    """Every rule by id, in id order. Importing a category module is cheap: checks import
-    heavy libraries (if any) only when they run."""
+    """Every rule by id, in id order: the built-in ones and any registered custom rules."""
+    if not _CUSTOM_RULES:
+        return builtin_rules()
+    return dict(sorted({**_CUSTOM_RULES, **builtin_rules()}.items()))
+
+
+@lru_cache(maxsize=1)
+def builtin_rules() -> dict[str, Rule]:
+    """Every built-in rule by id, in id order. Importing a category module is cheap: checks
+    import heavy libraries (if any) only when they run."""
     rules: dict[str, Rule] = {}
     for module_name in CATEGORY_MODULES:
         for item in importlib.import_module(module_name).RULES:

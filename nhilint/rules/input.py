@@ -60,4 +60,25 @@ RULES = (
         bad=_HEAD + "credentials:\n  - name: legacy  # nhilint: ignore[NHI201] migration -- until=2020-01-01\n",
         good=_HEAD + "credentials:\n  - name: legacy\n    ttl: 15m\n",
     ),
+    reported(
+        id="NHI006", name="unused-suppression", category="input", severity="info",
+        summary="A suppression matches no finding.",
+        rationale="A suppression left behind after its finding was fixed is a standing exemption "
+                  "waiting for the next violation on that line to slip through unreviewed.",
+        remediation="Delete the suppression (or the `x-nhilint-ignore` entry); it no longer hides "
+                    "anything.",
+        bad=_HEAD + "  owner: payments-team  # nhilint: ignore[NHI101] owner added later\n",
+        good=_HEAD + "  owner: payments-team\n",
+    ),
+    reported(
+        id="NHI007", name="invalid-suppression", category="input", severity="warning",
+        summary="A suppression cannot be understood: no rule, an unknown rule, a bad `until` date, "
+                "or a malformed `x-nhilint-ignore` entry.",
+        rationale="A suppression that silently fails to parse either hides nothing (and the author "
+                  "believes it does) or hides more than meant; both need a human to look.",
+        remediation="Name rule ids or prefixes in the brackets (`ignore[NHI201]`), write dates as "
+                    "YYYY-MM-DD, and give `x-nhilint-ignore` a list of `{rule, reason, until}`.",
+        bad=_HEAD + "credentials:\n  - name: legacy  # nhilint: ignore[NHI201] migration -- until=next-week\n",
+        good=_HEAD + "credentials:\n  - name: legacy  # nhilint: ignore[NHI201] migration -- until=2027-03-31\n",
+    ),
 )
