@@ -15,8 +15,9 @@ from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severit
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import classify, walk_strings
 from nhilint.sources import (STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats,
-                             file_format_for)
-from nhilint.sources.yaml_loader import Document, LoadError, decode, iter_documents
+                             file_format_for, link_project)
+from nhilint.sources.yaml_loader import (Document, LoadError, blank_json_comments, decode,
+                                         iter_documents)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -67,6 +68,8 @@ def read_structured(path: str, text: str, out: SourceOutput) -> None:
     if not formats:
         return
     try:
+        if path.endswith(".json"):
+            text = blank_json_comments(text)  # JSONC: VS Code and Cursor configs carry comments
         for doc in iter_documents(path, text):
             fmt = next((f for f in formats if f.matches(path, doc.data)), None)
             if fmt is None:
@@ -163,6 +166,7 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
 
     raw: list[_Raw] = list(problems)
     for root in sorted(projects):
+        link_project(projects[root])
         root_settings = configuration.for_directory(root)
         raw.extend((rule_id, violation, root_settings)
                    for rule_id, violation in run_rules(projects[root], root_settings, today))

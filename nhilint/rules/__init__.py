@@ -23,6 +23,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.inventory",
     "nhilint.rules.credentials",
     "nhilint.rules.privilege",
+    "nhilint.rules.platform",
     "nhilint.rules.delegation",
     "nhilint.rules.oversight",
     "nhilint.rules.cedar",

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from nhilint.model import Identity, Location, Violation
+from nhilint.model import Identity, Inventory, Location, Violation
+from nhilint.sources import detect
 
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -60,12 +62,31 @@ def _is_manifest(path: str, data: Any) -> bool:
 DOCUMENT_FORMATS: list[DocumentFormat] = [
     DocumentFormat("agent-manifest", "nhilint.sources.manifest", _is_manifest,
                    hints=("AgentManifest",)),
+    DocumentFormat("kubernetes", "nhilint.sources.kubernetes", detect.is_kubernetes,
+                   hints=("apiVersion",)),
+    DocumentFormat("github-actions", "nhilint.sources.github_actions", detect.is_workflow,
+                   file_names=(detect.WORKFLOW_DIR + "*.yml", detect.WORKFLOW_DIR + "*.yaml")),
+    DocumentFormat("mcp-config", "nhilint.sources.mcp", detect.is_mcp_config,
+                   hints=("mcpServers",),
+                   file_names=("*mcp*.json", "claude_desktop_config.json", ".claude.json",
+                               "settings.json")),
+    DocumentFormat("a2a-agent-card", "nhilint.sources.a2a", detect.is_agent_card,
+                   hints=('"skills"',), file_names=("agent-card.json", "agent.json")),
+    DocumentFormat("spire", "nhilint.sources.spire", detect.is_spire,
+                   hints=("spiffe_id", "ClusterSPIFFEID")),
+    DocumentFormat("aws-iam", "nhilint.sources.aws_iam", detect.is_aws_iam, hints=("Statement",)),
 ]
 
 FILE_FORMATS: list[FileFormat] = [
+    FileFormat("codex-config", "nhilint.sources.mcp", (".codex/config.toml",)),
     FileFormat("cedar", "nhilint.sources.cedar", ("*.cedar",)),
     FileFormat("rego", "nhilint.sources.rego", ("*.rego",)),
 ]
+
+# Formats whose facts join across documents and files (a RoleBinding in one file, its
+# Role in another): after a project is read, each such module that some file needed
+# gets `link(inventory)`.
+LINKERS: tuple[str, ...] = ("nhilint.sources.kubernetes",)
 
 
 def name_matches(path: str, patterns: tuple[str, ...]) -> bool:
@@ -90,3 +111,11 @@ def candidate_document_formats(path: str, text: str) -> list[DocumentFormat]:
 def is_candidate(path: str) -> bool:
     """Whether discovery should consider the file at all."""
     return path.endswith(STRUCTURED_SUFFIXES) or file_format_for(path) is not None
+
+
+def link_project(inventory: Inventory) -> None:
+    """Join facts across the files of one project, for the formats this run read."""
+    for name in LINKERS:
+        module = sys.modules.get(name)  # imported only when a file needed it
+        if module is not None:
+            module.link(inventory)

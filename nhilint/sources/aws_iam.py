@@ -1,0 +1,129 @@
+"""AWS IAM policy JSON: identity policies, trust policies, and `aws iam get-role` output.
+
+The policy (or role) is an Identity (no owner or expiry field: `declares` is empty). Each
+Allow statement is a Grant, so `"Action": "*"`, `"s3:*"` and `"Resource": "*"` fire NHI302
+at the exact item; `NotAction`/`NotResource` with Allow grant everything else (NHI302 at
+the key). `iam:PassRole` on any role is delegation without attenuation (NHI403). A trust
+policy that any principal (or any GitHub repository's OIDC token) may assume is a
+wildcard (NHI302). `MaxSessionDuration` is the TTL of the role's sessions (NHI202).
+Inline access keys (`AKIA...`) are found by the secret scan (NHI204).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from fnmatch import fnmatchcase
+from typing import Any, Iterator
+
+from nhilint.model import Credential, Delegation, Grant, Identity
+from nhilint.sources import SourceOutput
+from nhilint.sources.mapping import item_locations, list_pointers, mapping, text, texts
+from nhilint.sources.yaml_loader import Document
+
+FORMAT = "aws-iam"
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+_WILDCARD = ("*",)
+
+
+def _statements(policy: Any, pointer: tuple) -> Iterator[tuple[tuple, dict]]:
+    statements = mapping(policy).get("Statement")
+    if isinstance(statements, dict):
+        yield pointer + ("Statement",), statements
+    elif isinstance(statements, list):
+        for index, statement in enumerate(statements):
+            if isinstance(statement, dict):
+                yield pointer + ("Statement", index), statement
+
+
+class _Policy:
+    def __init__(self, doc: Document, name: str) -> None:
+        self.doc = doc
+        self.name = name
+        self.grants: list[Grant] = []
+        self.delegations: list[Delegation] = []
+
+    def label(self, statement: dict, pointer: tuple) -> str:
+        sid = text(statement.get("Sid"))
+        return f"{self.name} statement {sid or pointer[-1]}"
+
+    def inverted(self, pointer: tuple, key: str, label: str, field: str) -> Grant:
+        # Allow + NotAction (NotResource) allows everything but the listed: a wildcard
+        location = self.doc.key_location(pointer + (key,))
+        return Grant(location=location, item_locations={f"{field}[0]": location}, identity=self.name,
+                     name=f"{label} ({key}: everything except the listed)",
+                     **{field: _WILDCARD})
+
+    def permissions(self, policy: Any, base: tuple) -> None:
+        for pointer, statement in _statements(policy, base):
+            if statement.get("Effect") != "Allow":
+                continue
+            label = self.label(statement, pointer)
+            if "NotAction" in statement:
+                self.grants.append(self.inverted(pointer, "NotAction", label, "actions"))
+            if "NotResource" in statement:
+                self.grants.append(self.inverted(pointer, "NotResource", label, "resources"))
+            actions, resources = texts(statement.get("Action")), texts(statement.get("Resource"))
+            action_pointers = list_pointers(pointer + ("Action",), statement.get("Action"))
+            self.grants.append(Grant(
+                location=self.doc.value_location(pointer),
+                item_locations={**item_locations(self.doc, "actions", action_pointers),
+                                **item_locations(self.doc, "resources", list_pointers(
+                                    pointer + ("Resource",), statement.get("Resource")))},
+                identity=self.name, name=label, actions=actions, resources=resources))
+            for action, action_pointer in zip(actions, action_pointers):
+                passes_role = fnmatchcase("iam:passrole", action.lower()) and action not in ("*", "iam:*")
+                if passes_role and "*" in resources:
+                    where = self.doc.value_location(action_pointer)
+                    self.delegations.append(Delegation(
+                        location=where, field_locations={"attenuation": where}, identity=self.name,
+                        allowed=True, max_depth=1, attenuation="none"))
+
+    def trust(self, policy: Any, base: tuple) -> None:
+        for pointer, statement in _statements(policy, base):
+            if statement.get("Effect") != "Allow":
+                continue
+            principal = statement.get("Principal")
+            values = [("Principal",)] if principal == "*" else [
+                ("Principal", kind) for kind, who in mapping(principal).items() if "*" in texts(who)]
+            federated = texts(mapping(principal).get("Federated"))
+            if any(GITHUB_OIDC in f for f in federated) and not _github_subject(statement):
+                values.append(("Principal", "Federated"))
+            for at in values:
+                location = self.doc.value_location(pointer + at)
+                self.grants.append(Grant(
+                    location=location, item_locations={"resources[0]": location}, identity=self.name,
+                    name=f"{self.label(statement, pointer)} (who may assume the role: {'.'.join(at)})",
+                    actions=texts(statement.get("Action")), resources=_WILDCARD))
+
+
+def _github_subject(statement: dict) -> bool:
+    """Whether a GitHub OIDC trust statement pins the token's `sub` (repository, branch)."""
+    for values in mapping(statement.get("Condition")).values():
+        for key, allowed in mapping(values).items():
+            if key == f"{GITHUB_OIDC}:sub" and all(v not in ("*", "repo:*") for v in texts(allowed)):
+                return True
+    return False
+
+
+def read(doc: Document, out: SourceOutput) -> None:
+    data = doc.data
+    base: tuple = ("Role",) if isinstance(data.get("Role"), dict) else ()
+    role = data["Role"] if base else data
+    name = (text(role.get("RoleName")) or text(data.get("PolicyName"))
+            or posixpath.splitext(posixpath.basename(doc.path))[0])
+    policy = _Policy(doc, name)
+    policy.permissions(data, ())
+    policy.trust(role.get("AssumeRolePolicyDocument"), base + ("AssumeRolePolicyDocument",))
+    credentials = ()
+    duration = role.get("MaxSessionDuration")
+    if isinstance(duration, int) and not isinstance(duration, bool):
+        location = doc.key_location(base + ("MaxSessionDuration",))
+        credentials = (Credential(location=location, field_locations={"ttl": location}, identity=name,
+                                  name=f"session of role {name}", type="aws-sts", issuance="jit",
+                                  ttl=f"{duration}s"),)
+    out.objects.extend(policy.delegations[1:])
+    out.identities.append(Identity(
+        location=doc.value_location(()), name=name, source_format=FORMAT, declares=frozenset(),
+        identity_type="aws-iam-role" if base or "AssumeRolePolicyDocument" in role else "aws-iam-policy",
+        credentials=credentials, grants=tuple(policy.grants),
+        delegation=policy.delegations[0] if policy.delegations else None))

@@ -1,0 +1,100 @@
+"""SPIRE: registration entries (`spire-server entry create -data` JSON) and the controller
+manager's `ClusterSPIFFEID` resources.
+
+Each entry is an Identity with its SPIFFE ID. Its SVIDs are Credentials whose TTL is the
+entry's (`x509_svid_ttl`, `jwt_svid_ttl`, legacy `ttl`; `ttl`/`jwtTtl` in a
+ClusterSPIFFEID) or SPIRE's default (1h X.509, 5m JWT), so NHI202 compares them with the
+ruleset maximum. `admin: true` is an administrative grant (NHI303); `downstream: true`
+lets the workload mint identities for others, a delegation with no bound (NHI401, NHI403).
+Selectors that match a whole namespace, or a ClusterSPIFFEID without a `podSelector`,
+hand the identity to every workload there: a wildcard (NHI302).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nhilint.model import Credential, Delegation, Grant, Identity, Location
+from nhilint.sources import SourceOutput
+from nhilint.sources.detect import is_cluster_spiffe_id
+from nhilint.sources.mapping import mapping, text
+from nhilint.sources.yaml_loader import Document
+
+FORMAT = "spire"
+DEFAULT_TTLS = {"X.509-SVID": "1h", "JWT-SVID": "5m"}
+
+
+def _ttl(value: Any) -> str | None:
+    """An entry TTL as duration text: integer seconds (0 means the server default) or a Go duration."""
+    if isinstance(value, bool) or value in (None, 0, "", "0s"):
+        return None
+    return f"{value}s" if isinstance(value, int) else text(value)
+
+
+class _Entry:
+    def __init__(self, doc: Document, pointer: tuple, data: dict, name: str, spiffe_id: str) -> None:
+        self.doc, self.pointer, self.data, self.name, self.spiffe_id = doc, pointer, data, name, spiffe_id
+
+    def key(self, *path: Any) -> Location:
+        return self.doc.key_location(self.pointer + path)
+
+    def svid(self, kind: str, *keys: str) -> Credential:
+        key = next((k for k in keys if _ttl(self.data.get(k)) is not None), None)
+        ttl = _ttl(self.data.get(key)) if key else DEFAULT_TTLS[kind]
+        location = self.key(key) if key else self.doc.value_location(self.pointer)
+        return Credential(location=location, field_locations={"ttl": location}, identity=self.name,
+                          name=f"{kind} of {self.name}", type=kind.lower(), issuance="jit", ttl=ttl)
+
+    def wildcard(self, where: Location, why: str) -> Grant:
+        return Grant(location=where, item_locations={"resources[0]": where}, identity=self.name,
+                     name=f"{self.name} ({why})", resources=("*",))
+
+    def identity(self, credentials: tuple[Credential, ...], grants: list[Grant]) -> Identity:
+        data = self.data
+        if data.get("admin") is True:
+            grants.append(Grant(location=self.key("admin"), identity=self.name, admin=True,
+                                name=f"{self.name} (admin: true, SPIRE Server admin APIs)"))
+        delegation = None
+        if data.get("downstream") is True:
+            delegation = Delegation(location=self.key("downstream"), identity=self.name, allowed=True)
+        return Identity(location=self.doc.value_location(self.pointer), name=self.name,
+                        source_format=FORMAT, declares=frozenset(), identity_type="spiffe",
+                        identity_id=self.spiffe_id, has_identity_block=True, credentials=credentials,
+                        grants=tuple(grants), delegation=delegation)
+
+
+def _namespace_only(selectors: Any) -> bool:
+    """True when the selectors pin nothing but a Kubernetes namespace (or nothing at all)."""
+    values = [f"{mapping(s).get('type')}:{mapping(s).get('value')}" for s in selectors or []]
+    return all(v.startswith("k8s:ns:") for v in values)
+
+
+def _registration_entry(doc: Document, index: int, data: dict, out: SourceOutput) -> None:
+    spiffe_id = text(data.get("spiffe_id")) or f"entries[{index}]"
+    entry = _Entry(doc, ("entries", index), data, spiffe_id, spiffe_id)
+    grants = []
+    if _namespace_only(data.get("selectors")):
+        where = entry.key("selectors") if "selectors" in data else entry.doc.value_location(entry.pointer)
+        grants.append(entry.wildcard(where, "selectors match every workload in the namespace"))
+    credentials = (entry.svid("X.509-SVID", "x509_svid_ttl", "ttl"), entry.svid("JWT-SVID", "jwt_svid_ttl", "ttl"))
+    out.identities.append(entry.identity(credentials, grants))
+
+
+def _cluster_spiffe_id(doc: Document, out: SourceOutput) -> None:
+    spec = mapping(doc.data.get("spec"))
+    name = f"ClusterSPIFFEID {text(mapping(doc.data.get('metadata')).get('name')) or '?'}"
+    entry = _Entry(doc, ("spec",), spec, name, text(spec.get("spiffeIDTemplate")) or "")
+    grants = []
+    if not mapping(spec.get("podSelector")):
+        where = entry.key("podSelector") if "podSelector" in spec else doc.key_location(("spec",))
+        grants.append(entry.wildcard(where, "no podSelector: every pod gets this identity"))
+    credentials = (entry.svid("X.509-SVID", "ttl"), entry.svid("JWT-SVID", "jwtTtl"))
+    out.identities.append(entry.identity(credentials, grants))
+
+
+def read(doc: Document, out: SourceOutput) -> None:
+    if is_cluster_spiffe_id(doc.path, doc.data):
+        _cluster_spiffe_id(doc, out)
+        return
+    for index, data in enumerate(doc.data["entries"]):
+        _registration_entry(doc, index, data, out)
