@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -206,10 +206,8 @@ def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker 
         return all_errors(scenarios, str(exc), "cedar")
     responses = authorize(prepared, [s.request for s in scenarios])
     results = [verdict(s, r, prepared) for s, r in zip(scenarios, responses)]
-    if prepared.problems:
-        first = files[0]
-        results.append(TestResult(Location(first.path), f"policies validate against {setup.schema}",
-                                  ERROR, errors=tuple(prepared.problems)))
+    if prepared.problems:  # policies that break their declared schema: no verdict stands
+        results = [replace(r, status=ERROR, errors=tuple(prepared.problems) + r.errors) for r in results]
     if coverage is not None:
         _record_coverage(prepared, responses, coverage)
     return results

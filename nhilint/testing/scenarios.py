@@ -169,13 +169,14 @@ class _DocumentReader:
         from nhilint.schema_errors import problems
 
         data = self.doc.data
+        if isinstance(data, dict) and ("cedar" in data) == ("rego" in data):
+            # checked first: without it, each scenario's keys would be reported as unknown
+            self.problem((), "a scenario file needs exactly one of `cedar:` (Cedar policies) "
+                             "or `rego:` (Rego modules)")
+            return None
         for pointer, message in problems("scenario.schema.json", data):
             self.problem(pointer, message)
         if self.problems:
-            return None
-        if ("cedar" in data) == ("rego" in data):
-            self.problem((), "a scenario file needs exactly one of `cedar:` (Cedar policies) "
-                             "or `rego:` (Rego modules)")
             return None
         setup = self.cedar(data["cedar"]) if "cedar" in data else self.rego(data["rego"])
         scenarios = [self.scenario(i, item, isinstance(setup, CedarSetup))
