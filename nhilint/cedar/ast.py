@@ -265,6 +265,4 @@ class CedarPolicySet(Located):
     """One `.cedar` file, read without a parse error: its policies in order."""
 
     policies: tuple[CedarPolicy, ...] = ()
-    schema: str | None = None  # the schema file validated against, when one was found
-    schema_error: str | None = None  # why that schema could not be used
-    validation_errors: tuple[str, ...] = ()  # validator messages that name no policy
+    schema: str | None = None  # the schema file found beside it, if any

@@ -14,7 +14,7 @@ from typing import Iterator
 from nhilint.cedar.ast import (Attribute, Binary, Call, CedarPolicy, CedarPolicySet, EntityLiteral,
                                Expr, Has, IfThenElse, Is, Like, Literal, RecordLiteral,
                                ScopeElement, SetLiteral, Var, attribute_path, walk)
-from nhilint.model import Location, Violation
+from nhilint.model import Violation
 from nhilint.rules import Param, RuleContext, reported, rule
 
 _AGENT_TYPES = Param(
@@ -53,6 +53,11 @@ def _agent_type(policy: CedarPolicy, patterns: tuple[str, ...]) -> str | None:
                     and _names_type(test.entity_type, patterns)):
                 return test.entity_type
     return None
+
+
+def _agent_permit(policy: CedarPolicy, ctx: RuleContext) -> str | None:
+    """The agent type a permit is for; None for forbids and other principals."""
+    return _agent_type(policy, ctx.params["agent_types"]) if policy.effect == "permit" else None
 
 
 def _principal_identity(policy: CedarPolicy) -> str | None:
@@ -115,10 +120,8 @@ def unconstrained_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Viol
          'context.task_id == resource.task_id };\n',
 )
 def standing_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
-    if policy.effect != "permit" or policy.conditions:
-        return
-    agent = _agent_type(policy, ctx.params["agent_types"])
-    if agent is None:
+    agent = _agent_permit(policy, ctx)
+    if agent is None or policy.conditions:
         return
     yield Violation(policy.location, f"{policy.describe()} gives the {agent} principal "
                     f"`{policy.principal.text}` standing access: it has no when/unless condition; "
@@ -175,10 +178,8 @@ def wildcard_like(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
          'when { resource.owner == principal && context.token_age_seconds < 300 };\n',
 )
 def unbounded_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
-    if policy.effect != "permit" or not policy.conditions:
-        return
-    agent = _agent_type(policy, ctx.params["agent_types"])
-    if agent is None:
+    agent = _agent_permit(policy, ctx)
+    if agent is None or not policy.conditions:
         return
     bounds = set(ctx.params["bound_attributes"])
     for condition in policy.conditions:
@@ -195,37 +196,26 @@ def unbounded_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Vi
 
 # -- NHI605 ----------------------------------------------------------------------------
 
-@rule(
+NHI605 = reported(
     id="NHI605", name="cedar-schema-validation", category="cedar", severity="error",
-    targets=(CedarPolicy, CedarPolicySet), language="cedar", references=_REFERENCES,
+    language="cedar", references=_REFERENCES,
     summary="A policy fails validation against the Cedar schema beside it (or the schema "
             "cannot be used).",
     rationale="A policy the validator rejects refers to an attribute, entity type or action the "
               "schema does not have, or compares values of the wrong type: at evaluation it "
               "errors and Cedar skips it, so a forbid silently stops forbidding.",
     remediation="Fix the policy (or the schema, `<name>.cedarschema` or `<name>.cedarschema.json` "
-                "beside the policy file) until `cedar validate` passes.",
-    bad='// with policies.cedarschema: entity Agent; entity Doc; action read appliesTo '
+                "beside the policy file) until `cedar validate` passes. The Cedar source reports "
+                "this rule, with the validator's message, at the policy.",
+    bad='// beside policies.cedarschema: entity Agent; entity Doc; action read appliesTo '
         '{ principal: Agent, resource: Doc };\n'
         'permit (principal is Agent, action == Action::"read", resource)\n'
         'when { resource.classification == "public" };\n',
-    good='// with policies.cedarschema: entity Agent; entity Doc { classification: String }; '
+    good='// beside policies.cedarschema: entity Agent; entity Doc { classification: String }; '
          'action read appliesTo { principal: Agent, resource: Doc };\n'
          'permit (principal is Agent, action == Action::"read", resource)\n'
          'when { resource.classification == "public" };\n',
 )
-def schema_validation(obj: CedarPolicy | CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
-    if isinstance(obj, CedarPolicy):
-        for error in obj.validation_errors:
-            yield Violation(obj.location, f"{obj.describe()} fails validation against {obj.schema}: "
-                            f"{error}; fix the policy or the schema", subject=f"{obj.id}: {error}")
-        return
-    if obj.schema_error:
-        yield Violation(Location(obj.schema), f"schema {obj.schema} {obj.schema_error}; the "
-                        f"policies of {obj.location.path} were not validated", subject=obj.schema_error)
-    for error in obj.validation_errors:
-        yield Violation(obj.location, f"validation against {obj.schema} failed: {error}",
-                        subject=error)
 
 
 # -- NHI606 ----------------------------------------------------------------------------
@@ -436,4 +426,4 @@ def empty_policy_file(policy_set: CedarPolicySet, ctx: RuleContext) -> Iterator[
 
 
 RULES = (unconstrained_permit, standing_agent_permit, wildcard_like, unbounded_agent_permit,
-         schema_validation, dead_permit, NHI607, fail_open_forbid, empty_policy_file)
+         NHI605, dead_permit, NHI607, fail_open_forbid, empty_policy_file)

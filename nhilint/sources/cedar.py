@@ -134,22 +134,36 @@ def _validate(text: str, schema: object, count: int) -> tuple[list[list[str]], l
     return per_policy, general
 
 
+def _report_validation(path: str, schema_path: str, schema_error: str | None,
+                       policies: list[ast.CedarPolicy], general: list[str], out: SourceOutput) -> None:
+    """NHI605: each validator message at its policy; an unusable schema at the schema file."""
+    if schema_error:
+        out.problem("NHI605", Location(schema_path), f"schema {schema_path} {schema_error}; the "
+                    f"policies of {path} were not validated", subject=schema_error)
+    for error in general:
+        out.problem("NHI605", Location(path), f"validation against {schema_path} failed: {error}",
+                    subject=error)
+    for policy in policies:
+        for error in policy.validation_errors:
+            out.problem("NHI605", policy.location, f"{policy.describe()} fails validation against "
+                        f"{schema_path}: {error}; fix the policy or the schema",
+                        subject=f"{policy.id}: {error}")
+
+
 def read_file(path: str, text: str, out: SourceOutput) -> None:
     parsed = _parse(path, text, out)
     if parsed is None:
         return
     policies = parsed.policies
     schema_path = find_schema(path)
-    schema_error = None
-    general: list[str] = []
     if schema_path is not None:
         schema, schema_error = _load_schema(schema_path)
+        general: list[str] = []
         if schema is not None and policies:
             per_policy, general = _validate(text, schema, len(policies))
             policies = [dataclasses.replace(p, schema=schema_path, validation_errors=tuple(errors))
                         for p, errors in zip(policies, per_policy)]
-    policy_set = ast.CedarPolicySet(location=Location(path), policies=tuple(policies),
-                                    schema=schema_path, schema_error=schema_error,
-                                    validation_errors=tuple(general))
-    out.objects.append(policy_set)
+        _report_validation(path, schema_path, schema_error, policies, general, out)
+    out.objects.append(ast.CedarPolicySet(location=Location(path), policies=tuple(policies),
+                                          schema=schema_path))
     out.objects.extend(policies)
