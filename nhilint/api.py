@@ -33,7 +33,9 @@ def lint_paths(paths: Iterable[str], settings: Settings | Configuration | None =
         from nhilint import baseline as baselines
 
         accepted = baselines.load(baseline)
-    result = lint(paths, as_configuration(settings), today, context)
+    configuration = as_configuration(settings)
+    configuration.load_explicit()
+    result = lint(paths, configuration, today, context)
     if accepted is not None:
         result.findings = baselines.apply(result.findings, accepted, baseline)
     return result

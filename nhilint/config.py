@@ -409,7 +409,7 @@ class _Resolver:
                 enabled = item
             elif len(selected) > 1:
                 raise source.error(where, f"'{name}': parameters belong to one rule, and "
-                                          f"'{pointer[1]}' selects {len(selected)}; set them under "
+                                          f"'{pointer[1]}' selects {len(selected)} rules; set them under "
                                           "the rule's id")
             else:
                 params[name] = self._param(source, where, rule, name, item)
@@ -479,14 +479,10 @@ def _custom_rule(source: ConfigSource, pointer: tuple, spec: dict[str, Any],
         query = f"data.{package.group(1)}.violation"
     else:
         raise source.error(pointer, f"custom rule {rule_id}: the Rego module has no 'package' line")
-    from nhilint.rules import rule as make_rule
-
-    record = make_rule(
-        id=rule_id, name=name, category=spec.get("category", "custom"),
-        severity=spec.get("severity", "warning"), summary=spec["summary"],
-        rationale=spec.get("rationale", ""), remediation=spec.get("remediation", ""),
-        references=spec.get("references", ()),
-    )(None)
+    record = Rule(id=rule_id, name=name, category=spec.get("category", "custom"),
+                  severity=Severity(spec.get("severity", "warning")), summary=spec["summary"],
+                  rationale=spec.get("rationale", ""), remediation=spec.get("remediation", ""),
+                  references=tuple(spec.get("references", ())))
     custom = CustomRule(rule=record, module_name=module_name, module=module, query=query,
                         declared_at=source.locate(pointer))
     from nhilint.custom_rules import compile_error
@@ -560,6 +556,11 @@ class Configuration:
                 raise ConfigError([(Location(self.config_file), "--config: no such file")])
             return file.resolve()
         return find_project_file(directory)
+
+    def load_explicit(self) -> None:
+        """Load the --config file now, so a bad one is reported even when no file is linted."""
+        if self.config_file is not None:
+            self.for_directory(Path.cwd())
 
     def for_directory(self, directory: Path) -> Settings:
         if self.fixed is not None:

@@ -1,0 +1,110 @@
+"""A bad configuration is exit 2 with one line per problem naming the file, the line and
+the valid choices; never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.config.conftest import cli
+
+CASES = {
+    "unknown_key": (".nhilint.yaml", "extends: [recommended]\nrulez: {}\n",
+                    ".nhilint.yaml:2: unknown key 'rulez' in the document; did you mean 'rules'? "
+                    "expected one of: custom_rules, description, exclude, extends, fail_on, name, "
+                    "per_file_ignores, rules, version (or an x- extension key)"),
+    "unknown_rule": (".nhilint.yaml", "rules:\n  NHI202: on\n  NHI2O2: off\n",
+                     ".nhilint.yaml:3: unknown rule 'NHI2O2'; did you mean 'NHI202'? expected a "
+                     "rule id (NHI202), an id prefix (NHI2) or a rule name (ttl-above-maximum); "
+                     "`nhilint rules` lists them"),
+    "unknown_parameter": (".nhilint.yaml", "rules:\n  NHI202:\n    max_tll: 10m\n",
+                          ".nhilint.yaml:3: NHI202 (ttl-above-maximum) has no parameter 'max_tll'; "
+                          "did you mean 'max_ttl'? expected one of: severity, enabled, max_ttl"),
+    "bad_duration": (".nhilint.yaml", "rules:\n  NHI202: {max_ttl: ten minutes}\n",
+                     ".nhilint.yaml:2: NHI202 max_ttl: 'ten minutes' is not a duration (use 30s, "
+                     "15m, 1h, 7d or ISO-8601 such as PT15M)"),
+    "bad_severity": (".nhilint.yaml", "rules:\n  NHI202: {severity: fatal}\n",
+                     ".nhilint.yaml:2: severity 'fatal' of NHI202; expected one of: error, warning, info"),
+    "bad_rule_setting": (".nhilint.yaml", "rules:\n  NHI202: sometimes\n",
+                         ".nhilint.yaml:2: 'sometimes' is not a rule setting; expected one of: off, "
+                         "on, error, warning, info, or a mapping of severity and parameters"),
+    "bad_fail_on": (".nhilint.yaml", "fail_on: warn\n",
+                    ".nhilint.yaml:1: 'fail_on' is 'warn'; expected one of: error, warning, info"),
+    "params_on_a_prefix": (".nhilint.yaml", "rules:\n  NHI2: {max_ttl: 10m}\n",
+                           ".nhilint.yaml:2: 'max_ttl': parameters belong to one rule, and 'NHI2' "
+                           "selects "),
+    "unknown_preset": (".nhilint.yaml", "extends: [recomended]\n",
+                       ".nhilint.yaml:1: unknown ruleset 'recomended' in extends; expected a "
+                       "preset (minimal, recommended, strict), a file path, or pkg:NAME"),
+    "missing_file": (".nhilint.yaml", "extends:\n  - recommended\n  - ./team.yaml\n",
+                     ".nhilint.yaml:3: extends './team.yaml': no such file (team.yaml)"),
+    "missing_package": (".nhilint.yaml", "extends: [pkg:nonesuch-rules]\n",
+                        ".nhilint.yaml:1: no installed package publishes the ruleset "
+                        "'pkg:nonesuch-rules' (entry point group nhilint.rulesets); available: "),
+    "invalid_yaml": (".nhilint.yaml", "rules:\n  NHI202: {max_ttl: 10m\n",
+                     ".nhilint.yaml:3: invalid YAML"),
+    "not_a_mapping": (".nhilint.yaml", "- recommended\n",
+                      ".nhilint.yaml:1: a configuration file is a mapping of keys (extends, rules, "
+                      "exclude, ...)"),
+    "wrong_type": (".nhilint.yaml", "exclude: vendor/**\n",
+                   ".nhilint.yaml:1: 'exclude' must be a list, not a string"),
+    "toml_syntax": ("pyproject.toml", "[tool.nhilint]\nfail_on = \n",
+                    "pyproject.toml:2: invalid TOML"),
+    "toml_unknown_rule": ("pyproject.toml", "[project]\nname = 'x'\n\n[tool.nhilint.rules]\n"
+                                            "NHI999 = 'off'\n",
+                          "pyproject.toml:5: unknown rule 'NHI999'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_configuration_is_exit_2_naming_file_and_line(case: str, project) -> None:
+    name, text, expected = CASES[case]
+    project({name: text, "agent.yaml": "apiVersion: nhilint/v1\nkind: AgentManifest\n"
+                                       "metadata: {name: a}\n"})
+    for args in (["lint"], ["config"], ["baseline", "-o", "base.json"]):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+        first = result.output.splitlines()[0]
+        assert first.startswith("nhilint: " + expected), first
+
+
+def test_every_problem_of_a_file_is_listed(project) -> None:
+    project({".nhilint.yaml": "fail_on: warn\nrulez: {}\nexclude: 3\n"})
+    lines = cli("lint").output.splitlines()
+    assert [line.split(": ")[1] for line in lines] == [".nhilint.yaml:1", ".nhilint.yaml:2",
+                                                       ".nhilint.yaml:3"]
+
+
+def test_missing_config_flag_file(project) -> None:
+    project({})
+    result = cli("lint", "--config", "nope.yaml")
+    assert result.exit_code == 2
+    assert result.output == "nhilint: nope.yaml:1: --config: no such file\n"
+
+
+def test_bad_custom_rule_rego_is_a_config_error(project) -> None:
+    project({".nhilint.yaml": """\
+        custom_rules:
+          - id: ACME101
+            name: broken
+            summary: Does not compile.
+            rego: |
+              package acme
+              violation contains x if {
+        """})
+    result = cli("lint")
+    assert result.exit_code == 2
+    assert result.output.startswith("nhilint: .nhilint.yaml:2: custom rule ACME101: the Rego does "
+                                    "not compile: ")
+
+
+@pytest.mark.parametrize(("rule_id", "message"), [
+    ("NHI101", "custom rule id 'NHI101': use capital letters then three digits, not starting with NHI"),
+    ("acme1", "custom rule id 'acme1': use capital letters then three digits"),
+])
+def test_custom_rule_ids_cannot_take_builtin_ones(rule_id: str, message: str, project) -> None:
+    project({".nhilint.yaml": f"custom_rules:\n  - id: {rule_id}\n    name: x\n    summary: x\n"
+                              "    rego: 'package x'\n"})
+    result = cli("config")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"nhilint: .nhilint.yaml:2: {message}")
