@@ -11,19 +11,22 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 from nhilint.cedar import ast
 from nhilint.model import Location
 
-_TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<comment>//[^\n]*)
-  | (?P<ident>[_a-zA-Z][_a-zA-Z0-9]*)
-  | (?P<int>[0-9]+)
-  | (?P<str>"(?:[^"\\]|\\.)*")
-  | (?P<slot>\?[_a-zA-Z][_a-zA-Z0-9]*)
-  | (?P<op>==|!=|<=|>=|&&|\|\||::|[<>!\-+*()\[\]{},;.:@=])
-""", re.VERBOSE | re.DOTALL)
+# One token after optional whitespace; the group number is the token's kind (_KINDS).
+_TOKEN = re.compile(r"""\s*(?:
+    ([_a-zA-Z][_a-zA-Z0-9]*)
+  | (==|!=|<=|>=|&&|\|\||::|[<>!\-+*()\[\]{},;.:@=])
+  | ("(?:[^"\\]|\\.)*")
+  | ([0-9]+)
+  | (\?[_a-zA-Z][_a-zA-Z0-9]*)
+  | (//[^\n]*)
+  | (\S)
+)""", re.VERBOSE | re.DOTALL)
+_KINDS = (None, "ident", "op", "str", "int", "slot", "comment", "bad")
 
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|x[0-7][0-9a-fA-F]|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "0": "\0", "'": "'", '"': '"'}
@@ -42,8 +45,7 @@ class CedarSyntaxError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # ident | int | str | slot | op | end
     text: str
     start: int
@@ -52,6 +54,8 @@ class _Token:
 
 def _decode(body: str, pattern: bool) -> list[str | None]:
     """The characters of a string literal's body (None for a `like` wildcard `*`)."""
+    if "\\" not in body:
+        return [None if (pattern and c == "*") else c for c in body]
     out: list[str | None] = []
     pos = 0
     for match in _ESCAPE.finditer(body):
@@ -86,9 +90,12 @@ class _Parser:
 
     def span(self, start: int, end: int) -> Location:
         """The location of text[start:end] (end exclusive; Location's end is inclusive)."""
-        line, column = self._line_col(start)
-        end_line, end_column = self._line_col(max(end - 1, start))
-        return Location(self.path, line, column, end_line, end_column)
+        starts = self.line_starts
+        last = end - 1 if end > start else start
+        line = bisect.bisect_right(starts, start)
+        end_line = bisect.bisect_right(starts, last, line - 1)
+        return Location(self.path, line, start - starts[line - 1] + 1, end_line,
+                        last - starts[end_line - 1] + 1)
 
     def error(self, message: str, offset: int) -> CedarSyntaxError:
         line, column = self._line_col(offset)
@@ -98,29 +105,33 @@ class _Parser:
 
     def _tokenize(self) -> list[_Token]:
         tokens: list[_Token] = []
-        text, pos, size = self.text, 0, len(self.text)
-        while pos < size:
-            match = _TOKEN.match(text, pos)
-            if match is None:
-                what = "unterminated string" if text[pos] == '"' else f"unexpected character {text[pos]!r}"
-                raise self.error(what, pos)
-            kind = match.lastgroup
-            if kind not in ("space", "comment"):
-                tokens.append(_Token(kind, match.group(), pos, match.end()))
-            pos = match.end()
-        tokens.append(_Token("end", "", size, size))
+        for match in _TOKEN.finditer(self.text):
+            group = match.lastindex
+            if group == 6:  # a comment
+                continue
+            start = match.start(group)
+            if group == 7:  # no token starts with this character
+                char = match.group(group)
+                raise self.error("unterminated string" if char == '"' else
+                                 f"unexpected character {char!r}", start)
+            tokens.append(_Token(_KINDS[group], match.group(group), start, match.end()))
+        size = len(self.text)
+        # Two end markers, so looking one token ahead never runs off the list.
+        tokens.extend((_Token("end", "", size, size), _Token("end", "", size, size)))
         return tokens
 
     def peek(self, ahead: int = 0) -> _Token:
-        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
+        return self.tokens[self.pos + ahead]
 
-    def at(self, text: str, ahead: int = 0) -> bool:
-        token = self.peek(ahead)
-        return token.text == text and token.kind in ("op", "ident")
+    def at(self, text: str) -> bool:
+        """Whether the next token is this operator or keyword (a string or number token's
+        text, quotes and digits included, never equals one)."""
+        return self.tokens[self.pos].text == text
 
     def take(self) -> _Token:
-        token = self.peek()
-        self.pos = min(self.pos + 1, len(self.tokens) - 1)
+        token = self.tokens[self.pos]
+        if token.kind != "end":
+            self.pos += 1
         return token
 
     def expect(self, text: str, context: str) -> _Token:
@@ -142,7 +153,8 @@ class _Parser:
         return _decode(token.text[1:-1], pattern)
 
     def string_value(self, token: _Token) -> str:
-        return "".join(c for c in self.string(token) if c is not None)
+        body = token.text[1:-1]
+        return body if "\\" not in body else "".join(_decode(body, pattern=False))
 
     # -- policies ---------------------------------------------------------------------
 
@@ -278,12 +290,16 @@ class _Parser:
             else_expr = self.expr()
             return self.node(ast.IfThenElse, token.start, cond=cond, then_expr=then_expr,
                              else_expr=else_expr)
-        return self.binary_chain(("||",), lambda: self.binary_chain(("&&",), self.relation))
+        return self.binary_chain(("||",), self.conjunction)
 
-    def binary_chain(self, ops: tuple[str, ...], operand) -> ast.Expr:
-        start = self.peek().start
+    def conjunction(self) -> ast.Expr:
+        return self.binary_chain(("&&",), self.relation)
+
+    def binary_chain(self, ops: tuple[str, ...], operand: Callable[[], ast.Expr]) -> ast.Expr:
+        """operand { op operand }, left-associative."""
+        start = self.tokens[self.pos].start
         left = operand()
-        while self.peek().kind == "op" and self.peek().text in ops:
+        while self.tokens[self.pos].kind == "op" and self.tokens[self.pos].text in ops:
             op = self.take().text
             right = operand()
             left = self.node(ast.Binary, start, op=op, left=left, right=right)
@@ -323,7 +339,10 @@ class _Parser:
         return left
 
     def additive(self) -> ast.Expr:
-        return self.binary_chain(("+", "-"), lambda: self.binary_chain(("*",), self.unary))
+        return self.binary_chain(("+", "-"), self.multiplicative)
+
+    def multiplicative(self) -> ast.Expr:
+        return self.binary_chain(("*",), self.unary)
 
     def unary(self) -> ast.Expr:
         token = self.peek()
