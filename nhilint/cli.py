@@ -103,6 +103,12 @@ def _usage_errors() -> Iterator[None]:
         raise _UsageExit(str(exc)) from None
 
 
+def _register_custom_rules(config_file: str | None) -> None:
+    """Load the configuration for the current directory, so its custom rules are known."""
+    with _usage_errors():
+        _configuration(config_file).for_directory(Path.cwd())
+
+
 def write_report(output_format: str, result: Any, output_file: str | None) -> None:
     """Print the report, or write it to `output_file` and print a one-line summary."""
     from nhilint.api import repository_offset
@@ -184,8 +190,7 @@ def rules(output_format: str, config_file: str | None) -> int:
 
     from nhilint.rules import all_rules
 
-    with _usage_errors():
-        _configuration(config_file).for_directory(Path.cwd())
+    _register_custom_rules(config_file)
     if output_format == "markdown":
         from nhilint.rule_docs import catalogue
 
@@ -199,12 +204,17 @@ def rules(output_format: str, config_file: str | None) -> int:
 
 @main.command()
 @click.argument("rule")
+@_config_option
 @guarded
-def explain(rule: str) -> int:
-    """Explain RULE (an id such as NHI201, or a name such as credential-without-ttl)."""
+def explain(rule: str, config_file: str | None) -> int:
+    """Explain RULE (an id such as NHI201, or a name such as credential-without-ttl).
+
+    Custom rules of the configuration (--config, or the nearest .nhilint.yaml) are known too.
+    """
     from nhilint.explain import explain as render_explanation
     from nhilint.rules import all_rules
 
+    _register_custom_rules(config_file)
     rules = all_rules()
     found = rules.get(rule.upper()) or next((r for r in rules.values() if r.name == rule), None)
     if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -12,6 +13,7 @@ from nhilint.linter import read_file
 from nhilint.model import Inventory
 from nhilint.sources import SourceOutput
 from tests.config.conftest import cli, lint, manifest
+from tests.conftest import REPO
 
 NO_STAGING = """\
 custom_rules:
@@ -144,3 +146,16 @@ def test_model_input_shape(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert identity["tools"][0]["actions"] == ["read", "comment"]
     assert identity["audit"]["binds"] == ["initiator", "workload", "action"]
     assert data["secrets"] == []
+
+
+def test_the_worked_example_of_the_docs(project) -> None:
+    """docs/custom-rules.md: its files, linted, print exactly the output it shows."""
+    doc = (REPO / "docs" / "custom-rules.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^`([^`\s]+)`[^\n]*:\n\n```\w+\n(.*?)^```", doc, re.MULTILINE | re.DOTALL)
+    files = dict(blocks)
+    assert sorted(files) == [".nhilint.yaml", "agents/triage.yaml", "policy/acme.yaml",
+                             "policy/rules/staging.rego"]
+    project(files)
+    console = re.search(r"```console\n\$ nhilint lint\n(.*?)```", doc, re.DOTALL).group(1)
+    result = cli("lint", "--today", "2026-11-22")
+    assert (result.exit_code, result.output) == (1, console)
