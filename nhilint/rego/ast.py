@@ -7,6 +7,7 @@ rule modules can name these types at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Union
 
 from nhilint.model import Location
@@ -16,26 +17,39 @@ from nhilint.model import Location
 class Node:
     location: Location
 
-    def children(self) -> Iterator["Node"]:
+    def children(self) -> list["Node"]:
         """The direct sub-nodes, in source order."""
-        for name in self.__dataclass_fields__:
-            if name == "location":
-                continue
-            yield from _nodes(getattr(self, name))
+        found: list[Node] = []
+        for name in _child_fields(type(self)):
+            _collect(getattr(self, name), found)
+        return found
 
     def walk(self) -> Iterator["Node"]:
         """This node and every node below it, depth first, in source order."""
-        yield self
-        for child in self.children():
-            yield from child.walk()
+        stack: list[Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children()))
 
 
-def _nodes(value: Any) -> Iterator[Node]:
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(n for n in cls.__dataclass_fields__
+                                     if n not in ("location", "version_issues", "calls"))
+    return names
+
+
+def _collect(value: Any, found: list) -> None:
     if isinstance(value, Node):
-        yield value
+        found.append(value)
     elif isinstance(value, tuple):
         for item in value:
-            yield from _nodes(item)
+            _collect(item, found)
 
 
 # --- terms and expressions -------------------------------------------------------------
@@ -231,6 +245,10 @@ class Rule(Node):
     has_if: bool = False
     has_contains: bool = False
     head_location: Location | None = None
+    # An index the parser fills, so rules need not walk the tree: the variable names and
+    # `data.` references anywhere in the rule, and every call in it, in source order.
+    names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    calls: tuple[Call, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -264,7 +282,7 @@ class Module(Node):
     rules: tuple[Rule, ...] = ()
     version_issues: tuple[VersionIssue, ...] = field(default=(), compare=False, repr=False)
 
-    @property
+    @cached_property
     def package_name(self) -> str:
         return self.package.text()
 

@@ -1,7 +1,7 @@
 """Rego source -> `nhilint.rego.ast.Module`, with a lark LALR parser built once.
 
 The grammar is `nhilint/grammars/rego.lark`. Rego separates statements by newlines, and
-`{` and `|` mean different things by context; `_Layout` (a lark postlexer) settles both
+`{` and `|` mean different things by context; `_layout` (after the lexer) settles both
 from the surrounding tokens so the grammar stays LALR(1). The AST is built during the
 parse (lark's inline transformer), which is much faster than building a parse tree first.
 """
@@ -9,6 +9,7 @@ parse (lark's inline transformer), which is much faster than building a parse tr
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -16,7 +17,7 @@ from typing import Any, Iterator
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lark import PostLex
+from lark.lexer import Lexer
 
 from nhilint.model import Location
 from nhilint.rego import ast
@@ -45,63 +46,101 @@ _CONTINUES_BEFORE = frozenset({"RPAR", "RSQB", "RBRACE", "COMMA", "COLON", "SEMI
 # A `{` right after one of these (on the same line) opens a rule or `every` body.
 _ENDS_TERM = frozenset({"NAME", "RSQB", "RPAR", "RBRACE", "STRING", "RAW_STRING",
                         "TEMPLATE_STRING", "NUMBER", "TRUE", "FALSE", "NULL", "IF", "ELSE"})
+# Infix operators from the loosest: `in`, comparisons, `|`, `&`, `+ -`, `* / %`.
+_PRECEDENCE = {"IN": 1, "REL_OP": 2, "BAR": 3, "AMP": 4, "ADD_OP": 5, "MINUS": 5, "MUL_OP": 6}
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE", "BODY_LBRACE": "RBRACE"}
+_CLOSERS = frozenset(_OPENERS.values())
 
 
-class _Layout(PostLex):
-    """Drops newlines that do not end a statement; marks body braces and comprehension bars."""
+class _Lexer(Lexer):
+    """Tokens for the LALR parser: one compiled alternation of the grammar's terminals (in
+    lark's own order, so it matches as lark's lexer would) in a tight loop, then the layout
+    pass. Much faster than lark's general lexer plus a postlexer."""
 
-    always_accept = ("_NL",)
+    def __init__(self, conf: Any) -> None:
+        terminals = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                          -len(t.pattern.value), t.name))
+        self.keywords = {t.pattern.value: t.name for t in terminals if t.name in KEYWORDS}
+        # Spaces and comments are skipped by the same match as the token after them.
+        self.pattern = re.compile(r"(?:[ \t\f\r]+|#[^\n]*)*(?:" + "|".join(
+            f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals
+            if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}) + ")")
+        self.blank = re.compile(r"(?:[ \t\f\r]+|#[^\n]*)*\Z")
 
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return self._layout(_contains_call(stream))
+    def lex(self, text: str) -> Iterator[Token]:
+        return _layout(self._scan(text))
 
-    def _layout(self, stream: Iterator[Token]) -> Iterator[Token]:
-        # Each open bracket: [its token type, whether newlines inside separate statements].
-        stack: list[list[Any]] = []
-        prev: Token | None = None  # the previous token passed on
-        pending_nl: Token | None = None
-        for tok in stream:
-            kind = tok.type
-            if kind == "_NL":
-                pending_nl = pending_nl or tok
-                continue
-            if kind in KEYWORDS and prev is not None and prev.type == "_DOT":
-                tok.type = kind = "NAME"  # `input.in`, `future.keywords.if`
-            if pending_nl is not None:
-                if (prev is not None and (not stack or stack[-1][1])
-                        and prev.type not in _CONTINUES_AFTER and kind not in _CONTINUES_BEFORE):
-                    yield pending_nl
-                    prev = pending_nl
-                pending_nl = None
-            if kind == "LBRACE" and prev is not None and prev.type in _ENDS_TERM:
-                tok.type = kind = "BODY_LBRACE"
-            elif kind == "BAR" and stack and stack[-1][0] in ("LSQB", "LBRACE"):
-                tok.type = kind = "COMPR_BAR"
-                stack[-1][1] = True
-            if kind in _OPENERS:
-                stack.append([kind, kind == "BODY_LBRACE"])
-            elif kind in ("RPAR", "RSQB", "RBRACE") and stack and _OPENERS[stack[-1][0]] == kind:
-                stack.pop()
-            yield tok
-            prev = tok
+    def _scan(self, text: str) -> list[list[Any]]:
+        """[type, value, offset, line, column] of every token, comments and spaces dropped."""
+        found: list[list[Any]] = []
+        line, line_start, pos, size = 1, 0, 0, len(text)
+        match = self.pattern.match
+        keywords = self.keywords
+        while pos < size:
+            m = match(text, pos)
+            if m is None:
+                if self.blank.match(text, pos):
+                    break
+                pos += len(re.match(r"(?:[ \t\f\r]+|#[^\n]*)*", text[pos:]).group())
+                raise RegoSyntaxError(line, pos - line_start + 1,
+                                      f"unexpected character {text[pos]!r}"
+                                      + (" (strings use double quotes)" if text[pos] == "'" else ""))
+            kind = m.lastgroup
+            pos = m.start(kind)
+            value = m.group(kind)
+            if kind == "NAME":
+                kind = keywords.get(value, kind)
+            found.append([kind, value, pos, line, pos - line_start + 1])
+            if "\n" in value:
+                line += value.count("\n")
+                line_start = pos + value.rindex("\n") + 1
+            pos = m.end()
+        return found
 
 
-def _contains_call(stream: Iterator[Token]) -> Iterator[Token]:
-    """The `contains(s, t)` built-in is a name, not the `contains` keyword."""
-    held: Token | None = None
-    for tok in stream:
-        if held is not None:
-            if tok.type == "LPAR":
-                held.type = "NAME"
-            yield held
-            held = None
-        if tok.type == "CONTAINS":
-            held = tok
+def _layout(raw: list[list[Any]]) -> Iterator[Token]:
+    """Drops newlines that do not end a statement; marks body braces and comprehension bars;
+    makes keywords after `.` (`input.in`) and `contains(` names."""
+    # Each open bracket: [its token type, whether newlines inside separate statements].
+    stack: list[list[Any]] = []
+    prev = ""  # the type of the previous token passed on
+    pending_nl: list[Any] | None = None
+    count = len(raw)
+    for index, item in enumerate(raw):
+        kind = item[0]
+        if kind == "_NL":
+            pending_nl = pending_nl or item
             continue
-        yield tok
-    if held is not None:
-        yield held
+        if kind in KEYWORDS and (prev == "_DOT" or (kind == "CONTAINS" and index + 1 < count
+                                                     and raw[index + 1][0] == "LPAR")):
+            kind = "NAME"
+        if pending_nl is not None:
+            if (prev and (not stack or stack[-1][1]) and prev not in _CONTINUES_AFTER
+                    and kind not in _CONTINUES_BEFORE):
+                yield _token(pending_nl, "_NL")
+                prev = "_NL"
+            pending_nl = None
+        if kind == "LBRACE" and prev in _ENDS_TERM:
+            kind = "BODY_LBRACE"
+        elif kind == "BAR" and stack and stack[-1][0] in ("LSQB", "LBRACE"):
+            kind = "COMPR_BAR"
+            stack[-1][1] = True
+        if kind in _OPENERS:
+            stack.append([kind, kind == "BODY_LBRACE"])
+        elif kind in _CLOSERS and stack and _OPENERS[stack[-1][0]] == kind:
+            stack.pop()
+        yield _token(item, kind)
+        prev = kind
+
+
+def _token(item: list[Any], kind: str) -> Token:
+    _, value, offset, line, column = item
+    if "\n" in value:
+        end_line = line + value.count("\n")
+        end_column = len(value) - value.rindex("\n")
+    else:
+        end_line, end_column = line, column + len(value)
+    return Token(kind, value, offset, line, column, end_line, end_column, offset + len(value))
 
 
 def _start(item: Any) -> tuple[int, int]:
@@ -124,6 +163,15 @@ class _Builder:
     def __init__(self) -> None:
         self.path = ""
         self.issues: list[ast.VersionIssue] = []
+        # What the rule being built names and calls (callbacks run bottom-up, so everything
+        # since the previous rule, import or package belongs to it).
+        self.names: set[str] = set()
+        self.calls: list[ast.Call] = []
+
+    def _index(self) -> dict[str, Any]:
+        names, calls = frozenset(self.names), tuple(self.calls)
+        self.names, self.calls = set(), []
+        return {"names": names, "calls": calls}
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -144,10 +192,12 @@ class _Builder:
         return tuple(children)
 
     def package_decl(self, children: list) -> ast.Ref:
+        self._index()
         return self._as_ref(children[1])
 
     def import_decl(self, children: list) -> ast.Import:
         alias = str(children[3]) if len(children) > 2 else None
+        self._index()
         return ast.Import(self._loc(children[0], children[-1]), self._as_ref(children[1]), alias)
 
     def default_rule(self, children: list) -> ast.Rule:
@@ -155,7 +205,7 @@ class _Builder:
         head_ref = self._as_ref(head.callee if isinstance(head, ast.Call) else head)
         args = head.args if isinstance(head, ast.Call) else ()
         return ast.Rule(self._loc(keyword, value), "default", head_ref, value=value, args=args,
-                        assign=str(op), head_location=self._loc(keyword, head))
+                        assign=str(op), head_location=self._loc(keyword, head), **self._index())
 
     def rule_head(self, children: list) -> dict:
         head: dict[str, Any] = {"ref": children[0], "first": children[0], "last": children[-1]}
@@ -220,7 +270,7 @@ class _Builder:
                         key=key, args=args, body=body, elses=elses, assign=head.get("assign"),
                         has_if=body_kind in ("if_block", "if_literal"),
                         has_contains="contains" in head,
-                        head_location=self._loc(head["first"], head["last"]))
+                        head_location=self._loc(head["first"], head["last"]), **self._index())
 
     # -- bodies ----------------------------------------------------------------------------
 
@@ -243,11 +293,10 @@ class _Builder:
         return ast.Literal(self._loc(children[0], children[1]), children[1], negated=True)
 
     def some_decl(self, children: list) -> ast.SomeDecl:
-        collection = None
-        names = children[1:]
-        if len(names) > 1 and isinstance(names[-2], Token):
-            self._keyword(names[-2])
-            collection, names = names[-1], names[:-2]
+        names, collection = list(children[1:]), None
+        last = names[-1]
+        if isinstance(last, ast.Membership) and last.key is None:
+            names[-1], collection = last.value, last.collection  # `some k, v in xs`
         return ast.SomeDecl(self._loc(children[0], children[-1]), tuple(names), collection)
 
     def every(self, children: list) -> ast.Every:
@@ -261,9 +310,12 @@ class _Builder:
         return ast.Every(self._loc(children[0], children[-1]), key, str(names[-1]), domain, body)
 
     def membership_kv(self, children: list) -> ast.Membership:
-        key, value, keyword, collection = children
-        self._keyword(keyword)
-        return ast.Membership(self._loc(key, collection), value, collection, key)
+        key, membership = children
+        if not isinstance(membership, ast.Membership) or membership.key is not None:
+            line, column = _start(membership)
+            raise RegoSyntaxError(line, column, "unexpected ','; a literal `k, v` must be a "
+                                  "membership test `k, v in collection`")
+        return replace(membership, key=key, location=self._loc(key, membership))
 
     # -- expressions -----------------------------------------------------------------------
 
@@ -271,14 +323,26 @@ class _Builder:
         left, op, right = children
         return ast.Assign(self._loc(left, right), str(op), left, right)
 
-    def membership(self, children: list) -> ast.Membership:
-        value, keyword, collection = children
-        self._keyword(keyword)
-        return ast.Membership(self._loc(value, collection), value, collection)
+    def infix(self, children: list) -> ast.Expr:
+        """`a op b op c ...` grouped by operator precedence, left-associative."""
+        operands, operators = [children[0]], []
+        for i in range(1, len(children), 2):
+            operator = children[i]
+            while operators and _PRECEDENCE[operators[-1].type] >= _PRECEDENCE[operator.type]:
+                self._apply(operands, operators.pop())
+            operators.append(operator)
+            operands.append(children[i + 1])
+        while operators:
+            self._apply(operands, operators.pop())
+        return operands[0]
 
-    def binop(self, children: list) -> ast.BinOp:
-        left, op, right = children
-        return ast.BinOp(self._loc(left, right), str(op), left, right)
+    def _apply(self, operands: list, operator: Token) -> None:
+        right, left = operands.pop(), operands.pop()
+        if operator.type == "IN":
+            self._keyword(operator)
+            operands.append(ast.Membership(self._loc(left, right), left, right))
+        else:
+            operands.append(ast.BinOp(self._loc(left, right), str(operator), left, right))
 
     def negative(self, children: list) -> ast.Expr:
         operand = children[1]
@@ -307,16 +371,22 @@ class _Builder:
                 close = children[i + 2] if has_args else children[i + 1]
                 callee = ast.Ref(current.location, current, tuple(path)) if path else current
                 current = _call(self._loc(children[0], close), callee, args)
+                if isinstance(current, ast.Call):
+                    self.calls.append(current)
                 path = []
                 i += 3 if has_args else 2
         if not path:
             return current
-        return ast.Ref(self._loc(children[0], children[-1]), current, tuple(path))
+        ref = ast.Ref(self._loc(children[0], children[-1]), current, tuple(path))
+        if isinstance(current, ast.Var) and current.name == "data":
+            self.names.add(ref.text())
+        return ref
 
     def args(self, children: list) -> list:
         return children
 
     def var(self, children: list) -> ast.Var:
+        self.names.add(str(children[0]))
         return ast.Var(self._loc(children[0], children[0]), str(children[0]))
 
     def _scalar(self, tok: Token, value: Any, kind: str) -> ast.Scalar:
@@ -443,7 +513,7 @@ def _unquote(token: str) -> str:
 def _lark() -> tuple[Lark, _Builder]:
     grammar = resources.files("nhilint.grammars").joinpath("rego.lark").read_text(encoding="utf-8")
     builder = _Builder()
-    parser = Lark(grammar, parser="lalr", lexer="basic", postlex=_Layout(),
+    parser = Lark(grammar, parser="lalr", lexer=_Lexer,
                   start=["module", "template_expr"], transformer=builder,
                   maybe_placeholders=False, cache=False)
     return parser, builder
@@ -477,12 +547,13 @@ _DESCRIPTIONS = {
     "$END": "the end of the file", "_NL": "the end of the line", "NAME": "a name",
     "STRING": "a string", "RAW_STRING": "a raw string", "TEMPLATE_STRING": "a template string",
     "NUMBER": "a number", "BODY_LBRACE": "'{'", "COMPR_BAR": "'|'", "ASSIGN_OP": "':=' or '='",
-    "REL_OP": "a comparison", "ADD_OP": "'+'", "MUL_OP": "'*', '/' or '%'", "MINUS": "'-'",
+    "REL_OP": "a comparison", "ADD_OP": "'+'", "MUL_OP": "'*'", "MINUS": "'-'",
     "COMMA": "','", "SEMICOLON": "';'", "COLON": "':'", "_DOT": "'.'", "BAR": "'|'",
     "AMP": "'&'", "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'",
     "LPAR": "'('", "RPAR": "')'",
 }
 _EXPRESSION_START = {"NAME", "STRING", "NUMBER", "LSQB", "LBRACE"}
+_OPERATORS = {"ASSIGN_OP", "REL_OP", "ADD_OP", "MINUS", "MUL_OP", "BAR", "AMP", "IN"}
 
 
 def _describe(kind: str, value: str = "") -> str:
@@ -507,7 +578,9 @@ def _syntax_error(exc: UnexpectedInput) -> RegoSyntaxError:
         if _EXPRESSION_START <= expected:
             wanted = "an expression"
         else:
-            names = sorted({_describe(k) for k in expected})
+            operators = expected & _OPERATORS
+            names = sorted({_describe(k) for k in expected - _OPERATORS})
+            names += ["an operator"] if len(operators) > 1 else [_describe(k) for k in operators]
             wanted = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
         return RegoSyntaxError(line, column, f"unexpected {found}; expected {wanted}")
     return RegoSyntaxError(line, column, str(exc).splitlines()[0])

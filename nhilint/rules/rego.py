@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable, Iterator
 
-from nhilint.model import Violation
+from nhilint.model import Inventory, Violation
 from nhilint.rego.ast import (Assign, BinOp, Call, Else, Literal, Membership, Module, Node, Ref,
                               Rule, Scalar, Var)
 from nhilint.rules import Param, RuleContext, rule
@@ -187,7 +187,7 @@ def wildcard_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
 
 @rule(
     id="NHI704", name="rego-no-default-deny", category="rego", severity="warning",
-    targets=(Module,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
+    targets=(Inventory,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
     summary="A package defines `allow` with no `default allow := false`.",
     rationale="Without a default, a request no rule matches leaves `allow` undefined rather "
               "than false; a caller that treats undefined as anything but deny (a missing key, "
@@ -197,22 +197,24 @@ def wildcard_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
     bad=_HEAD + "allow if input.tool == \"read_issue\"\n",
     good=_HEAD + "default allow := false\n\nallow if input.tool == \"read_issue\"\n",
 )
-def no_default_deny(module: Module, ctx: RuleContext) -> Iterator[Violation]:
-    package = module.package_name
-    same_package = sorted((m for m in ctx.inventory.of_type(Module) if m.package_name == package),
-                          key=lambda m: m.path)
-    defaults = {r.name for m in same_package for r in m.rules if r.kind == "default"}
-    reported: set[str] = set()
-    for other in same_package:
-        for item in _decisions(other, ctx.params["decisions"]):
-            if item.kind != "complete" or item.name in defaults or item.name in reported:
-                continue
-            reported.add(item.name)
-            if other is module and not _ends_in_false(item):
-                yield Violation(item.head_location or item.location, f"package '{package}' "
-                                f"defines '{item.name}' with no `default {item.name} := false`; "
-                                "add it so an unmatched request is denied",
-                                subject=f"{package}.{item.name}")
+def no_default_deny(inventory: Inventory, ctx: RuleContext) -> Iterator[Violation]:
+    """Per package, across its files: a default anywhere in the package counts."""
+    packages: dict[str, list[Module]] = {}
+    for module in sorted(inventory.of_type(Module), key=lambda m: m.path):
+        packages.setdefault(module.package_name, []).append(module)
+    for package, modules in sorted(packages.items()):
+        defaults = {r.name for m in modules for r in m.rules if r.kind == "default"}
+        reported: set[str] = set()
+        for module in modules:
+            for item in _decisions(module, ctx.params["decisions"]):
+                if item.kind != "complete" or item.name in defaults | reported:
+                    continue
+                reported.add(item.name)
+                if not _ends_in_false(item):
+                    yield Violation(item.head_location or item.location, f"package '{package}' "
+                                    f"defines '{item.name}' with no `default {item.name} := "
+                                    "false`; add it so an unmatched request is denied",
+                                    subject=f"{package}.{item.name}")
 
 
 def _ends_in_false(item: Rule) -> bool:
@@ -270,9 +272,9 @@ def version_syntax(module: Module, ctx: RuleContext) -> Iterator[Violation]:
 
 # -- NHI706 ----------------------------------------------------------------------------
 
-def _referenced_rules(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rule]]:
+def _serving(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rule]]:
     """(rule, the decision it serves) for the decision rules and every rule of the module
-    they reach by name, transitively, each once."""
+    they reach by name, transitively, each once, in source order."""
     by_name: dict[str, list[Rule]] = {}
     for item in module.rules:
         by_name.setdefault(item.name, []).append(item)
@@ -284,15 +286,12 @@ def _referenced_rules(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rul
         if id(item) in seen:
             continue
         seen[id(item)] = (item, decision)
-        for node in item.walk():
-            name = None
-            if isinstance(node, Var):
-                name = node.name
-            elif isinstance(node, Ref) and node.text().startswith(prefix):
-                name = node.text()[len(prefix):].split(".")[0].split("[")[0]
-            for target in by_name.get(name or "", ()):
+        for name in item.names:
+            if name.startswith(prefix):
+                name = name[len(prefix):].split(".")[0].split("[")[0]
+            for target in by_name.get(name, ()):
                 stack.append((target, decision))
-    return sorted(seen.values(), key=lambda pair: pair[0].location)
+    return sorted(seen.values(), key=lambda found: found[0].location)
 
 
 @rule(
@@ -316,14 +315,14 @@ def _referenced_rules(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rul
 def nondeterministic_decision(module: Module, ctx: RuleContext) -> Iterator[Violation]:
     patterns = ctx.params["builtins"]
     roots = _decisions(module, ctx.params["decisions"])
-    for item, decision in _referenced_rules(module, roots):
-        for node in item.walk():
-            if isinstance(node, Call) and any(fnmatch.fnmatchcase(node.name, p) for p in patterns):
+    for item, decision in _serving(module, roots):
+        for call in item.calls:
+            if any(fnmatch.fnmatchcase(call.name, p) for p in patterns):
                 where = (f"rule '{item.name}'" if item.name == decision.name
                          else f"rule '{item.name}', which decision '{decision.name}' depends on,")
-                yield Violation(node.location, f"{where} calls {node.name}(), so the decision is "
+                yield Violation(call.location, f"{where} calls {call.name}(), so the decision is "
                                 "not reproducible; pass the value in the input or data instead",
-                                subject=f"{module.package_name}.{item.name}:{node.name}")
+                                subject=f"{module.package_name}.{item.name}:{call.name}")
 
 
 RULES = (default_allow, unconditional_allow, wildcard_allow, no_default_deny, version_syntax,
