@@ -79,7 +79,9 @@ def classify(value: Any, key: str | None = None) -> tuple[str, str] | None:
             if kind == "private key":
                 return kind, "-----BEGIN … PRIVATE KEY----- ****"
             return kind, mask(prefix)
-    if key is None or not SECRET_KEY.search(key):
+    # A namespaced key names its field last: `token.actions.githubusercontent.com:aud` is
+    # an audience, not a token.
+    if key is None or not SECRET_KEY.search(key.rsplit(":", 1)[-1]):
         return None
     candidate = value.strip()
     bearer = _BEARER.match(candidate)

@@ -74,7 +74,8 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
                    hints=('"skills"',), file_names=("agent-card.json", "agent.json")),
     DocumentFormat("spire", "nhilint.sources.spire", detect.is_spire,
                    hints=("spiffe_id", "ClusterSPIFFEID")),
-    DocumentFormat("aws-iam", "nhilint.sources.aws_iam", detect.is_aws_iam, hints=("Statement",)),
+    DocumentFormat("aws-iam", "nhilint.sources.aws_iam", detect.is_aws_iam,
+                   hints=("Statement", "AccessKeyId")),
 ]
 
 FILE_FORMATS: list[FileFormat] = [

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from nhilint.model import Credential, Delegation, Grant, Identity
 from nhilint.sources import SourceOutput
+from nhilint.sources.detect import is_aws_access_key
 from nhilint.sources.mapping import item_locations, list_pointers, mapping, text, texts
 from nhilint.sources.yaml_loader import Document
 
@@ -105,8 +106,24 @@ def _github_subject(statement: dict) -> bool:
     return False
 
 
+def _access_key(doc: Document, key: dict, out: SourceOutput) -> None:
+    # A long-lived key pair: no expiry, rotated only by hand (NHI201, NHI203); the values
+    # themselves are found by the secret scan (NHI204).
+    user = text(key.get("UserName")) or "?"
+    location = doc.key_location(("AccessKey", "AccessKeyId"))
+    out.identities.append(Identity(
+        location=doc.key_location(("AccessKey",)), name=f"IAM user {user}", source_format=FORMAT,
+        declares=frozenset(), identity_type="aws-iam-user",
+        credentials=(Credential(location=location, field_locations={"issuance": location},
+                                identity=f"IAM user {user}", name=f"access key of IAM user {user}",
+                                type="aws-access-key", issuance="standing"),)))
+
+
 def read(doc: Document, out: SourceOutput) -> None:
     data = doc.data
+    if is_aws_access_key(data):
+        _access_key(doc, data["AccessKey"], out)
+        return
     base: tuple = ("Role",) if isinstance(data.get("Role"), dict) else ()
     role = data["Role"] if base else data
     name = (text(role.get("RoleName")) or text(data.get("PolicyName"))

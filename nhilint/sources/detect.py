@@ -72,8 +72,14 @@ def _statements(policy: Any) -> bool:
             and all(isinstance(s, dict) and "Effect" in s for s in statements))
 
 
+def is_aws_access_key(data: Any) -> bool:
+    """`aws iam create-access-key` output: a long-lived key pair."""
+    return isinstance(data, dict) and isinstance(data.get("AccessKey"), dict) and "AccessKeyId" in data["AccessKey"]
+
+
 def is_aws_iam(path: str, data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     role = data.get("Role") if isinstance(data.get("Role"), dict) else data
-    return _statements(data) or _statements(role.get("AssumeRolePolicyDocument"))
+    return (_statements(data) or _statements(role.get("AssumeRolePolicyDocument"))
+            or is_aws_access_key(data))

@@ -80,7 +80,16 @@ def _arg_secrets(args: list) -> Iterator[tuple[int, str, tuple[str, str]]]:
 
 
 def _url_secrets(url: str) -> Iterator[tuple[str, tuple[str, str]]]:
-    for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query):
+    """(where, shape) for a password in the URL's user part and secrets in its query."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return
+    shape = classify(urllib.parse.unquote(password), "password") if password else None
+    if shape:
+        yield "password", ("password in a URL", shape[1])
+    for key, value in urllib.parse.parse_qsl(parts.query):
         shape = classify(value, key)
         if shape:
             yield key, shape
@@ -103,10 +112,14 @@ class _Server:
     def read(self) -> None:
         self._headers()
         self._args()
-        for key in URL_KEYS:
-            if isinstance(self.data.get(key), str):
-                for param, shape in _url_secrets(self.data[key]):
-                    self._secret(self.at(key), shape, f"{key}?{param}")
+        urls = [((key,), self.data[key]) for key in URL_KEYS if isinstance(self.data.get(key), str)]
+        urls += [(("env", name), value) for name, value in mapping(self.data.get("env")).items()
+                 if isinstance(value, str) and "://" in value]
+        urls += [(("args", index), arg) for index, arg in enumerate(self.data.get("args") or [])
+                 if isinstance(arg, str) and "://" in arg]
+        for path, url in urls:
+            for part, shape in _url_secrets(url):
+                self._secret(self.at(*path), shape, f"{path[0]} URL {part}")
         self._approvals()
         self.out.identities.append(Identity(
             location=self.doc.key_location(self.pointer), name=self.name, source_format=FORMAT,

@@ -20,7 +20,7 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_ERROR_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_ERROR_POSITION = re.compile(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
 _SCALAR_END = re.compile(r"[,\]}\n#]")
 
 
@@ -37,7 +37,10 @@ def load_toml(path: str, text: str) -> Document:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _ERROR_POSITION.search(str(exc))
-        line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        if found and found.group(1):
+            line, column = int(found.group(1)), int(found.group(2))
+        else:  # at the end of the document: its last line
+            line, column = max(text.rstrip("\n").count("\n") + 1, 1), 1
         message = _ERROR_POSITION.sub("", str(exc)).strip()
         raise TomlError(message, Location(path, line, column)) from None
     doc = Document(path=path, data=data)

@@ -1,0 +1,124 @@
+"""Formats are recognised by path and content, never by extension alone; TOML and JSONC
+keep exact positions; malformed platform files are located findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nhilint.api import lint_paths
+from nhilint.sources.toml_positions import TomlError, load_toml
+from nhilint.sources.yaml_loader import blank_json_comments
+from tests.conftest import TODAY
+
+WILDCARD_ROLE = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: everything
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["*"]
+"""
+WRITE_ALL = "on: push\npermissions: write-all\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n"
+TRUSTED = '{"mcpServers": {"crm": {"url": "https://crm.example.net/mcp", "trust": true}}}\n'
+
+
+def _rules(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    findings = lint_paths([str(tmp_path)], today=TODAY).findings
+    return [(f.rule, Path(f.location.path).relative_to(tmp_path).as_posix(), f.location.line)
+            for f in findings]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"deploy/role.yaml": WILDCARD_ROLE}, 3, id="kubernetes-by-apiVersion-and-kind"),
+    pytest.param({"deploy/role.yaml": WILDCARD_ROLE.replace("ClusterRole", "ConfigMap", 1)}, 0,
+                 id="other-kind-ignored"),
+    pytest.param({"chart/values.yaml": "rbac:\n  rules:\n    - verbs: ['*']\n"}, 0, id="unrelated-yaml"),
+    pytest.param({".github/workflows/build.yml": WRITE_ALL}, 1, id="workflow-in-its-folder"),
+    pytest.param({"docs/build.yml": WRITE_ALL}, 0, id="workflow-shape-elsewhere-ignored"),
+    pytest.param({".cursor/mcp.json": TRUSTED}, 1, id="mcp-by-name"),
+    pytest.param({"tools.json": TRUSTED}, 1, id="mcp-by-content"),
+    pytest.param({".vscode/settings.json": '{"editor.tabSize": 2, "servers": {"a": {"trust": true}}}'}, 0,
+                 id="settings-without-mcp-ignored"),
+    pytest.param({".codex/config.toml": 'approval_policy = "never"\n'}, 1, id="codex-by-folder"),
+    pytest.param({"config.toml": 'approval_policy = "never"\n'}, 0, id="other-config-toml-ignored"),
+])
+def test_detection(tmp_path: Path, files: dict[str, str], expected: int) -> None:
+    assert len(_rules(tmp_path, files)) == expected
+
+
+def test_vscode_settings_with_mcp_block(tmp_path: Path) -> None:
+    settings = '{\n  "editor.tabSize": 2,\n  "mcp": {"servers": {\n    "crm": {"url": "https://x.example/mcp", "trust": true}\n  }}\n}\n'
+    assert _rules(tmp_path, {".vscode/settings.json": settings}) == [("NHI307", ".vscode/settings.json", 4)]
+
+
+def test_claude_json_local_scope(tmp_path: Path) -> None:
+    user = '{"projects": {"/home/dev/app": {"mcpServers": {"db": {"command": "uvx", "args": ["mcp-postgres"]}}}}}'
+    assert _rules(tmp_path, {".claude.json": user}) == [("NHI305", ".claude.json", 1)]
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    pytest.param(".codex/config.toml", 'approval_policy = "never\n', 1, id="toml"),
+    pytest.param(".vscode/mcp.json", '{\n  // servers\n  "servers": {"a": {"url": \n}\n', 5, id="jsonc"),
+    pytest.param("k8s/role.yaml", WILDCARD_ROLE.replace('verbs: ["*"]', 'verbs: ["*"'), 9, id="yaml"),
+])
+def test_malformed_file_is_a_located_finding(tmp_path: Path, name: str, text: str, line: int) -> None:
+    assert _rules(tmp_path, {name: text}) == [("NHI001", name, line)]
+
+
+def test_jsonc_comments_become_spaces_and_keep_positions() -> None:
+    text = '{\n  // a "quoted" comment\n  "url": "https://a.example//b", /* two\n lines */ "k": "a\\"//b"\n}'
+    blanked = blank_json_comments(text)
+    assert len(blanked) == len(text) and blanked.count("\n") == text.count("\n")
+    assert "comment" not in blanked and "two" not in blanked
+    assert '"https://a.example//b"' in blanked and '"a\\"//b"' in blanked
+
+
+TOML = '''# Codex
+model = "o4-mini"
+[mcp_servers."my server"]
+command = """npx"""
+args = [
+  "-y",   # comment
+  'pkg@1.0.0',
+]
+env = { TOKEN = "x", "QUOTED KEY" = 'y' }
+http_headers.Authorization = "Bearer z"
+
+[[profiles.list]]
+approval_policy = "never"
+[[profiles.list]]
+approval_policy = "on-request"
+'''
+
+
+@pytest.mark.parametrize(("pointer", "key", "value"), [
+    (("model",), (2, 1), (2, 9)),
+    (("mcp_servers", "my server"), (3, 1), (3, 1)),
+    (("mcp_servers", "my server", "command"), (4, 1), (4, 11)),
+    (("mcp_servers", "my server", "args", 0), None, (6, 3)),
+    (("mcp_servers", "my server", "args", 1), None, (7, 3)),
+    (("mcp_servers", "my server", "env", "TOKEN"), (9, 9), (9, 17)),
+    (("mcp_servers", "my server", "env", "QUOTED KEY"), (9, 22), (9, 37)),
+    (("mcp_servers", "my server", "http_headers", "Authorization"), (10, 1), (10, 30)),
+    (("profiles", "list", 1, "approval_policy"), (15, 1), (15, 19)),
+])
+def test_toml_positions(pointer: tuple, key: tuple | None, value: tuple) -> None:
+    doc = load_toml("config.toml", TOML)
+    if key is not None:
+        found = doc.key_location(pointer)
+        assert (found.line, found.column) == key
+    found = doc.value_location(pointer)
+    assert (found.line, found.column) == value
+
+
+def test_toml_error_is_located() -> None:
+    with pytest.raises(TomlError) as error:
+        load_toml("config.toml", 'a = 1\nb = [1,\n')
+    assert error.value.location.line == 2 and error.value.message == "Invalid value"
