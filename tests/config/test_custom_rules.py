@@ -124,7 +124,7 @@ def test_rule_file_relative_to_the_ruleset(project) -> None:
              "policy/rules/any.rego": "package acme.any\nimport rego.v1\nviolation contains "
                                       '{"msg": "x", "location": i.location} if some i in input.identities\n',
              ".nhilint.yaml": "extends: [./policy/acme.yaml]\n", "agent.yaml": manifest()})
-    assert [(f.rule, f.location.line) for f in lint()] == [("ACME401", 3)]
+    assert [(f.rule, f.location.line) for f in lint("agent.yaml")] == [("ACME401", 3)]
 
 
 def test_model_input_shape(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
