@@ -75,14 +75,28 @@ def _span(start: Any, end: Any) -> Span:
 _BOOL_TRUE = {"yes", "true", "on", "y"}
 
 
+# Implicit tags by (plain text, implicit flags): the resolver's answer depends on nothing
+# else, and keys and values repeat across documents (`apiVersion`, `v1`, `get`).
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_BOUND = 8192
+
+
 def _scalar(loader: Any, event: Any) -> Any:
-    tag = event.tag if event.tag not in (None, "!") else None
-    if tag is None:
-        if event.implicit[0] or event.implicit[1] and not event.style:
-            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        else:
-            return event.value
+    tag = event.tag
     value = event.value
+    if tag is None or tag == "!":
+        implicit = event.implicit
+        if not (implicit[0] or implicit[1] and not event.style):
+            return value
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = loader.resolve(yaml.ScalarNode, value, implicit)
+            if len(_RESOLVED) >= _RESOLVED_BOUND:
+                _RESOLVED.clear()
+            _RESOLVED[key] = tag
+        if tag == "tag:yaml.org,2002:str":
+            return value
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
@@ -98,10 +112,12 @@ def _scalar(loader: Any, event: Any) -> Any:
 
 
 class _Frame:
-    __slots__ = ("container", "pointer", "key", "key_span", "weight", "start", "anchor", "merges")
+    __slots__ = ("container", "is_list", "pointer", "key", "key_span", "weight", "start", "anchor",
+                 "merges")
 
     def __init__(self, container: Any, pointer: Path, start: Any, anchor: str | None) -> None:
         self.container = container
+        self.is_list = isinstance(container, list)
         self.pointer = pointer
         self.key: Any = _NO_KEY
         self.key_span: Span | None = None
@@ -142,22 +158,22 @@ def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator
     anchors: dict[str, tuple[Any, int]] = {}
     stack: list[_Frame] = []
     doc: Document | None = None
+    positions: dict[Path, tuple[Span | None, Span]] = {}
     index = 0
     alias_weight = 0
 
     def attach(value: Any, weight: int, span: Span) -> None:
-        nonlocal doc
         if not stack:
             assert doc is not None
             doc.data = value
-            doc.positions[()] = (None, span)
+            positions[()] = (None, span)
             return
         frame = stack[-1]
         frame.weight += weight
-        if isinstance(frame.container, list):
-            pointer = frame.pointer + (len(frame.container),)
-            frame.container.append(value)
-            doc.positions[pointer] = (None, span)  # type: ignore[union-attr]
+        if frame.is_list:
+            container = frame.container
+            positions[frame.pointer + (len(container),)] = (None, span)
+            container.append(value)
         elif frame.key is _NO_KEY:
             frame.key = _hashable_key(value)
             frame.key_span = span
@@ -166,48 +182,58 @@ def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator
             if key == "<<" and isinstance(value, (dict, list)):
                 frame.merges.append(value)  # YAML merge key: applied when the mapping ends
             else:
-                pointer = frame.pointer + (key,)
                 frame.container[key] = value
-                doc.positions[pointer] = (frame.key_span, span)  # type: ignore[union-attr]
+                positions[frame.pointer + (key,)] = (frame.key_span, span)
             frame.key = _NO_KEY
 
+    # The event classes, compared by identity: this loop runs once per node of every file.
+    get_event = loader.get_event
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    document_start, document_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
     while True:
-        event = loader.get_event()
-        if event is None or isinstance(event, yaml.StreamEndEvent):
-            return
-        if isinstance(event, yaml.DocumentStartEvent):
-            doc = Document(path=path, data=None, index=index)
-            anchors.clear()
-            alias_weight = 0
-        elif isinstance(event, yaml.DocumentEndEvent):
-            index += 1
-            yield doc  # type: ignore[misc]
-            doc = None
-        elif isinstance(event, yaml.ScalarEvent):
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
             value = _scalar(loader, event)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
-            attach(value, 1, _span(event.start_mark, event.end_mark))
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            start, end = event.start_mark, event.end_mark
+            attach(value, 1, (start.line + 1, start.column + 1, end.line + 1, end.column or 1))
+        elif kind is mapping_start or kind is sequence_start:
             if len(stack) >= max_depth:
                 raise LoadError("NHI003", f"nesting deeper than {max_depth} levels",
                                 event.start_mark.line + 1, event.start_mark.column + 1)
-            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is not _NO_KEY:
-                pointer = stack[-1].pointer + (stack[-1].key,)
-            elif stack and isinstance(stack[-1].container, list):
-                pointer = stack[-1].pointer + (len(stack[-1].container),)
+            if not stack:
+                pointer: Path = ()
             else:
-                pointer = stack[-1].pointer if stack else ()
-            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-            stack.append(_Frame(container, pointer, event.start_mark, event.anchor))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                parent = stack[-1]
+                if parent.is_list:
+                    pointer = parent.pointer + (len(parent.container),)
+                elif parent.key is not _NO_KEY:
+                    pointer = parent.pointer + (parent.key,)
+                else:
+                    pointer = parent.pointer
+            stack.append(_Frame({} if kind is mapping_start else [], pointer, event.start_mark,
+                                event.anchor))
+        elif kind is mapping_end or kind is sequence_end:
             frame = stack.pop()
             if frame.merges:
                 _apply_merges(frame.container, frame.merges)
             if frame.anchor:
                 anchors[frame.anchor] = (frame.container, frame.weight)
             attach(frame.container, frame.weight, _span(frame.start, event.end_mark))
-        elif isinstance(event, yaml.AliasEvent):
+        elif kind is document_start:
+            positions = {}
+            doc = Document(path=path, data=None, index=index, positions=positions)
+            anchors.clear()
+            alias_weight = 0
+        elif kind is document_end:
+            index += 1
+            yield doc  # type: ignore[misc]
+            doc = None
+        elif kind is alias_event:
             if event.anchor not in anchors:
                 raise LoadError("NHI001", f"invalid YAML: unknown alias '*{event.anchor}'",
                                 event.start_mark.line + 1, event.start_mark.column + 1)
@@ -220,6 +246,8 @@ def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator
                     "pattern); refusing to expand",
                     event.start_mark.line + 1, event.start_mark.column + 1)
             attach(value, weight, _span(event.start_mark, event.end_mark))
+        elif event is None or kind is yaml.StreamEndEvent:
+            return
 
 
 def _apply_merges(mapping: dict, merges: list[Any]) -> None:
