@@ -278,9 +278,28 @@ def _resolve_ref(ref: str, parent: ConfigSource, at: Location) -> ConfigSource:
 # --- validating and applying -----------------------------------------------------------------
 
 
+def _non_string_key(data: Any, pointer: tuple) -> tuple | None:
+    """The pointer of the first mapping key that is not a string (YAML reads `1:` as a number)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = (*pointer, key) if not isinstance(key, str) else _non_string_key(value, (*pointer, key))
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _non_string_key(value, (*pointer, index))
+            if found is not None:
+                return found
+    return None
+
+
 def _validate_shape(source: ConfigSource) -> None:
     from nhilint.schema_errors import problems
 
+    bad_key = _non_string_key(source.data, ())
+    if bad_key is not None:
+        raise source.error(bad_key, f"key {bad_key[-1]!r} is not a string; quote it, or use a rule "
+                                    "id, name or prefix")
     found = [(source.locate(pointer), message)
              for pointer, message in problems("config.schema.json", source.data)]
     if found:

@@ -47,6 +47,8 @@ CASES = {
                       "exclude, ...)"),
     "wrong_type": (".nhilint.yaml", "exclude: vendor/**\n",
                    ".nhilint.yaml:1: 'exclude' must be a list, not a string"),
+    "number_key": (".nhilint.yaml", "rules:\n  202: off\n",
+                   ".nhilint.yaml:2: key 202 is not a string; quote it, or use a rule id, name or prefix"),
     "toml_syntax": ("pyproject.toml", "[tool.nhilint]\nfail_on = \n",
                     "pyproject.toml:2: invalid TOML"),
     "toml_unknown_rule": ("pyproject.toml", "[project]\nname = 'x'\n\n[tool.nhilint.rules]\n"
