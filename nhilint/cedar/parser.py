@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -33,6 +34,12 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "0": "\0", "'": 
 _VARIABLES = ("principal", "action", "resource", "context")
 _RELATIONS = ("==", "!=", "<", "<=", ">", ">=", "in")
 _EFFECTS = ("permit", "forbid")
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+# The deepest nesting of expressions (and of brackets) read: Cedar's own typed tree stops
+# at 100 levels, and cedarpy's parser overflows its stack (a segmentation fault, not an
+# error) somewhere below 1,000 nested brackets, so deeper text never reaches it.
+MAX_NESTING = 100
 
 
 class CedarSyntaxError(Exception):
@@ -43,6 +50,10 @@ class CedarSyntaxError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+class NestedTooDeep(CedarSyntaxError):
+    """Nesting beyond MAX_NESTING: the text must not be handed to cedarpy."""
 
 
 class _Token(NamedTuple):
@@ -81,6 +92,7 @@ class _Parser:
         self.tokens = self._tokenize()
         self.pos = 0
         self.offsets: list[tuple[int, int]] = []  # each policy's [start, end) in the text
+        self.depth = 0  # how many expressions enclose the one being read
 
     # -- positions --------------------------------------------------------------------
 
@@ -101,10 +113,16 @@ class _Parser:
         line, column = self._line_col(offset)
         return CedarSyntaxError(message, line, column)
 
+    def too_deep(self, offset: int) -> NestedTooDeep:
+        line, column = self._line_col(offset)
+        return NestedTooDeep(f"nested more than {MAX_NESTING} levels deep", line, column)
+
     # -- tokens -----------------------------------------------------------------------
 
     def _tokenize(self) -> list[_Token]:
         tokens: list[_Token] = []
+        depth = 0
+        first_error = None  # reading goes on after it, so that nesting is checked to the end
         for match in _TOKEN.finditer(self.text):
             group = match.lastindex
             if group == 6:  # a comment
@@ -112,9 +130,17 @@ class _Parser:
             start = match.start(group)
             if group == 7:  # no token starts with this character
                 char = match.group(group)
-                raise self.error("unterminated string" if char == '"' else
-                                 f"unexpected character {char!r}", start)
-            tokens.append(_Token(_KINDS[group], match.group(group), start, match.end()))
+                first_error = first_error or self.error(
+                    "unterminated string" if char == '"' else f"unexpected character {char!r}", start)
+                continue
+            token = _Token(_KINDS[group], match.group(group), start, match.end())
+            if token.kind == "op" and token.text in _BRACKETS:
+                depth += _BRACKETS[token.text]
+                if depth > MAX_NESTING:
+                    raise self.too_deep(start)
+            tokens.append(token)
+        if first_error is not None:
+            raise first_error
         size = len(self.text)
         # Two end markers, so looking one token ahead never runs off the list.
         tokens.extend((_Token("end", "", size, size), _Token("end", "", size, size)))
@@ -280,6 +306,15 @@ class _Parser:
         return cls(location=self.span(start, self.tokens[self.pos - 1].end), **fields)
 
     def expr(self) -> ast.Expr:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.too_deep(self.tokens[self.pos].start)
+        try:
+            return self.if_or_disjunction()
+        finally:
+            self.depth -= 1
+
+    def if_or_disjunction(self) -> ast.Expr:
         token = self.peek()
         if token.kind == "ident" and token.text == "if":
             self.take()
@@ -345,17 +380,20 @@ class _Parser:
         return self.binary_chain(("*",), self.unary)
 
     def unary(self) -> ast.Expr:
-        token = self.peek()
-        if token.kind == "op" and token.text in ("!", "-"):
-            self.take()
-            if token.text == "-" and self.peek().kind == "int":
-                # `-5` is one literal in Cedar (so -9223372036854775808 fits), then members apply.
-                number = self.take()
-                literal = ast.Literal(location=self.span(token.start, number.end), value=-int(number.text))
-                return self.members(literal, token.start)
-            arg = self.unary()
-            return self.node(ast.Unary, token.start, op=token.text, arg=arg)
-        return self.members(self.primary(), token.start)
+        operators = []
+        while self.peek().kind == "op" and self.peek().text in ("!", "-"):
+            operators.append(self.take())
+        if operators and operators[-1].text == "-" and self.peek().kind == "int":
+            # `-5` is one literal in Cedar (so -9223372036854775808 fits), then members apply.
+            minus, number = operators.pop(), self.take()
+            operand = self.members(ast.Literal(location=self.span(minus.start, number.end),
+                                               value=-int(number.text)), minus.start)
+        else:
+            start = self.peek().start
+            operand = self.members(self.primary(), start)
+        for operator in reversed(operators):
+            operand = self.node(ast.Unary, operator.start, op=operator.text, arg=operand)
+        return operand
 
     def members(self, base: ast.Expr, start: int) -> ast.Expr:
         while True:
@@ -441,6 +479,22 @@ class _Parser:
         return self.node(ast.RecordLiteral, start, fields=tuple(fields))
 
 
+def nesting_depth(text: str, brackets: str = "([{") -> int:
+    """The deepest nesting of the given opening brackets in `text` (a policy or a Cedar
+    schema, whose types nest with `{` and `<`), outside strings and comments."""
+    deepest = depth = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group(2)
+        if token is None or len(token) != 1:
+            continue
+        if token in brackets:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ")]}>":
+            depth -= 1
+    return deepest
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     policies: list[ast.CedarPolicy]
@@ -450,5 +504,11 @@ class ParsedFile:
 def parse(path: str, text: str) -> ParsedFile:
     """The policies of a Cedar file, in order; CedarSyntaxError (located) on bad syntax."""
     parser = _Parser(path, text)
-    policies = parser.policies()
+    # Each level of expression nesting costs about a dozen Python frames.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, MAX_NESTING * 20 + 1000))
+    try:
+        policies = parser.policies()
+    finally:
+        sys.setrecursionlimit(limit)
     return ParsedFile(policies, [text[start:end] for start, end in parser.offsets])

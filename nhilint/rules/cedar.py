@@ -26,12 +26,15 @@ _ORDERING = ("<", "<=", ">", ">=")
 
 
 def _conjuncts(expr: Expr) -> Iterator[Expr]:
-    """The operands of a chain of `&&` (the expression itself when it is not one)."""
-    if isinstance(expr, Binary) and expr.op == "&&":
-        yield from _conjuncts(expr.left)
-        yield from _conjuncts(expr.right)
-    else:
-        yield expr
+    """The operands of a chain of `&&` in source order (the expression itself when it is
+    not one). Iterative: a generated chain of thousands of tests is one deep tree."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Binary) and node.op == "&&":
+            stack.extend((node.right, node.left))
+        else:
+            yield node
 
 
 def _names_type(name: str, patterns: tuple[str, ...]) -> bool:
@@ -325,18 +328,9 @@ def _never_number(expr: Expr) -> bool:
         isinstance(expr, Literal) and isinstance(expr.value, (bool, str)))
 
 
-def _error_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]]:
-    """(node, why it can error, how to guard it) for each sub-expression that can raise an
+def _node_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]]:
+    """(node, why it can error, how to guard it) when this node itself can raise an
     evaluation error, given the facts `known` to hold where it is evaluated."""
-    if isinstance(expr, Binary) and expr.op == "&&":
-        yield from _error_risks(expr.left, known)
-        yield from _error_risks(expr.right, known | _facts(expr.left))
-        return
-    if isinstance(expr, IfThenElse):
-        yield from _error_risks(expr.cond, known)
-        yield from _error_risks(expr.then_expr, known | _facts(expr.cond))
-        yield from _error_risks(expr.else_expr, known)
-        return
     path = attribute_path(expr)
     if isinstance(expr, Attribute) and path:
         missing = next((path[:n] for n in range(2, len(path) + 1) if path[:n] not in known), None)
@@ -345,8 +339,7 @@ def _error_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]
             yield (expr, f"reads `{'.'.join(missing)}` with no `{base} has {attr}` guard, which "
                          "errors when the attribute is absent",
                    f"test `{base} has {attr} && ...` first")
-        return
-    if isinstance(expr, Call) and expr.function == "getTag" and expr.receiver is not None:
+    elif isinstance(expr, Call) and expr.function == "getTag" and expr.receiver is not None:
         base = attribute_path(expr.receiver)
         tag = expr.args[0] if expr.args else None
         if base and isinstance(tag, Literal) and ("#tag", *base, str(tag.value)) not in known:
@@ -354,7 +347,7 @@ def _error_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]
             yield (expr, f"reads tag \"{tag.value}\" of `{shown}` with no hasTag guard, which "
                          "errors when the tag is absent",
                    f"test `{shown}.hasTag(\"{tag.value}\") && ...` first")
-    if isinstance(expr, Binary) and expr.op == "in" and (
+    elif isinstance(expr, Binary) and expr.op == "in" and (
             _never_entity(expr.left) or _never_entity(expr.right)):
         yield (expr, "uses `in`, which needs entities on both sides, on a value that is not an "
                      "entity: this is a type error at every evaluation",
@@ -371,8 +364,28 @@ def _error_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]
                              "the value is not a number (or datetime or duration), and no schema "
                              "proves its type", "validate the policies against a schema "
                                                 "(a .cedarschema beside them) that types it")
-    for child in expr.children():
-        yield from _error_risks(child, known)
+
+
+def _error_risks(condition: Expr) -> Iterator[tuple[Expr, str, str]]:
+    """The risks of every node of a condition, in source order. Cedar evaluates `a && b`'s
+    `b` only when `a` held (and an `if`'s `then` only when its condition held), so what
+    `a` tests with `has` is known there. Iterative, for arbitrarily long chains."""
+    stack: list[tuple[Expr, frozenset]] = [(condition, frozenset())]
+    while stack:
+        expr, known = stack.pop()
+        if isinstance(expr, Binary) and expr.op == "&&":
+            operands = []
+            for operand in _conjuncts(expr):
+                operands.append((operand, known))
+                known = known | _facts(operand)
+            stack.extend(reversed(operands))
+        elif isinstance(expr, IfThenElse):
+            stack.extend(((expr.else_expr, known), (expr.then_expr, known | _facts(expr.cond)),
+                          (expr.cond, known)))
+        else:
+            yield from _node_risks(expr, known)
+            if not (isinstance(expr, Attribute) and attribute_path(expr)):  # the chain is judged whole
+                stack.extend((child, known) for child in reversed(expr.children()))
 
 
 @rule(
@@ -396,7 +409,7 @@ def fail_open_forbid(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violatio
         return
     reported: set[str] = set()  # each reason once per policy, at its first occurrence
     for condition in policy.conditions:
-        for node, why, guard in _error_risks(condition.body, frozenset()):
+        for node, why, guard in _error_risks(condition.body):
             if why in reported:
                 continue
             reported.add(why)

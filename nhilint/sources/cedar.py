@@ -62,13 +62,20 @@ def _offset_location(path: str, start: Location, source: str, offset: int, size:
 def _parse(path: str, text: str, out: SourceOutput) -> parser.ParsedFile | None:
     """The located policies; None after reporting NHI607 when Cedar or nhilint's reader
     rejects the text (Cedar's message, at nhilint's position)."""
-    cedar_message = _cedar_error(text)
     try:
         parsed = parser.parse(path, text)
+        failure = None
+    except parser.NestedTooDeep as exc:
+        out.problem("NHI607", Location(path, exc.line, exc.column), f"{exc.message}; simplify it "
+                    "(nhilint does not hand such a file to Cedar, whose parser can crash on it)")
+        return None
     except parser.CedarSyntaxError as exc:
-        where = Location(path, exc.line, exc.column)
+        failure = exc
+    cedar_message = _cedar_error(text)
+    if failure is not None:
+        where = Location(path, failure.line, failure.column)
         if cedar_message is None:
-            out.problem("NHI607", where, f"nhilint cannot read this Cedar ({exc.message}), though "
+            out.problem("NHI607", where, f"nhilint cannot read this Cedar ({failure.message}), though "
                         "Cedar accepts it, so no policy in the file was checked; please report it")
         else:
             out.problem("NHI607", where, f"Cedar cannot parse the file: {cedar_message}; fix the "
@@ -98,6 +105,20 @@ def find_schema(path: str) -> str | None:
     return posixpath.join(posixpath.dirname(path), found[0]) if len(found) == 1 else None
 
 
+def _parse_schema(schema_path: str, text: str) -> tuple[object | None, str | None]:
+    if schema_path.endswith(".json"):
+        load = cedarpy.Schema.from_json_str  # its JSON reader bounds nesting itself
+    elif parser.nesting_depth(text, "([{<") > parser.MAX_NESTING:
+        # cedarpy's schema parser can overflow its stack on deeper text.
+        return None, f"nests types more than {parser.MAX_NESTING} levels deep"
+    else:
+        load = cedarpy.Schema.from_str
+    try:
+        return load(text), None
+    except ValueError as exc:
+        return None, f"cannot be parsed: {exc}"
+
+
 def _load_schema(schema_path: str) -> tuple[object | None, str | None]:
     """(the parsed schema, None) or (None, why it cannot be used)."""
     file = Path(schema_path)
@@ -105,12 +126,7 @@ def _load_schema(schema_path: str) -> tuple[object | None, str | None]:
         stat = file.stat()
         key = (str(file.resolve()), stat.st_mtime_ns, stat.st_size)
         if key not in _SCHEMAS:
-            text = file.read_text(encoding="utf-8-sig")
-            load = cedarpy.Schema.from_json_str if schema_path.endswith(".json") else cedarpy.Schema.from_str
-            try:
-                _SCHEMAS[key] = (load(text), None)
-            except ValueError as exc:
-                _SCHEMAS[key] = (None, f"cannot be parsed: {exc}")
+            _SCHEMAS[key] = _parse_schema(schema_path, file.read_text(encoding="utf-8-sig"))
         return _SCHEMAS[key]
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"cannot be read: {getattr(exc, 'strerror', None) or exc}"

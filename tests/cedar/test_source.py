@@ -138,3 +138,32 @@ def test_only_a_cedar_file_loads_cedarpy(tmp_path: Path) -> None:
             f"lint_paths([{str(tmp_path)!r}])\nprint(heavy())\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "['cedarpy', 'nhilint.cedar.parser']"]
+
+
+def test_hostile_nesting_and_long_chains_are_findings_not_crashes(tmp_path: Path) -> None:
+    """cedarpy's parsers overflow their stack (a segmentation fault) on ~1,000 nested
+    brackets: such text is reported and never handed to cedarpy. Long flat chains are fine."""
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "parens.cedar").write_text("forbid (principal, action, resource)\nwhen { "
+                                       + "(" * 5000 + "true" + ")" * 5000 + " };\n")
+    (deep / "ifs.cedar").write_text("forbid (principal, action, resource) when { "
+                                    + "if true then " * 3000 + "true" + " else false" * 3000 + " };\n")
+    (deep / "broken-then-deep.cedar").write_text("permit (principal, action resource);\n~\n"
+                                                 + "permit (principal, action, resource) when { "
+                                                 + "[" * 3000 + "]" * 3000 + " == context.x };\n")
+    schema_dir = tmp_path / "schema"
+    schema_dir.mkdir()
+    (schema_dir / "p.cedarschema").write_text("entity A { a: " + "{ a: " * 5000 + "Long" + " }" * 5000 + " };")
+    (schema_dir / "p.cedar").write_text('forbid (principal is A, action, resource);\n')
+    chain = tmp_path / "chain"
+    chain.mkdir()
+    (chain / "p.cedar").write_text("forbid (principal, action, resource)\nwhen { "
+                                   + " && ".join(f"context has a{i}" for i in range(5000))
+                                   + " && (" + " || ".join(f"context.a{i} == 1" for i in range(5000)) + ") };\n")
+    assert _findings(deep) == [("NHI607", "broken-then-deep.cedar", 3, 144),
+                               ("NHI607", "ifs.cedar", 1, 1335), ("NHI607", "parens.cedar", 2, 107)]
+    [schema_finding] = lint_paths([str(schema_dir)], today=TODAY).findings
+    assert (schema_finding.rule, Path(schema_finding.location.path).name) == ("NHI605", "p.cedarschema")
+    assert "nests types more than 100 levels deep" in schema_finding.message
+    assert _findings(chain) == []  # every attribute read is guarded by the `has` before it
