@@ -239,10 +239,8 @@ def _covers(forbid: ScopeElement, permit: ScopeElement) -> bool:
         return True
     wanted = [_key(e) for e in forbid.entities]
     named = [_key(e) for e in permit.entities]
-    if forbid.variable == "action":
-        if forbid.operator == "in" and forbid.is_list:
-            return permit.operator in ("==", "in") and set(named) <= set(wanted)
-        return False
+    if forbid.variable == "action":  # `in` holds for the actions named and their members
+        return forbid.operator == "in" and permit.operator in ("==", "in") and set(named) <= set(wanted)
     single = permit.operator == "==" and isinstance(permit.entities[0], EntityLiteral)
     if forbid.operator == "is" and not forbid.entities:  # `is T`
         return ((permit.operator == "is" and permit.entity_type == forbid.entity_type)
