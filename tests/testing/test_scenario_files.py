@@ -74,3 +74,41 @@ def test_nothing_to_run_is_a_usage_error(write_tree, args: list[str], error: str
     write_tree({"p.cedar": POLICY})
     result = CliRunner().invoke(main, ["test", *args])
     assert (result.exit_code, result.stderr) == (2, error)
+
+
+def _schema_accepts(scenario: dict, engine: str) -> bool:
+    from nhilint.schema_errors import problems
+
+    setup = {"cedar": {"policies": "p.cedar"}} if engine == "cedar" else \
+        {"rego": {"modules": "p.rego", "query": "data.p.allow"}}
+    document = {"apiVersion": "nhilint/v1", "kind": "PolicyTest", **setup, "scenarios": [scenario]}
+    return not list(problems("scenario.schema.json", document))
+
+
+CEDAR_OK = {"name": "n", "principal": 'User::"a"', "action": {"type": "Action", "id": "read"},
+            "resource": 'Doc::"d"', "context": {"x": 1}, "expect": "allow", "determined_by": ["p"]}
+REGO_OK = {"name": "n", "input": [1], "query": "data.q", "expect": None}
+# each variant breaks the schema in one way
+VARIANTS = [
+    ("cedar", CEDAR_OK), ("cedar", {**CEDAR_OK, "x-note": 1}),
+    ("cedar", {**CEDAR_OK, "expect": "permit"}), ("cedar", {**CEDAR_OK, "expect": True}),
+    ("cedar", {**CEDAR_OK, "name": ""}), ("cedar", {**CEDAR_OK, "principal": ""}),
+    ("cedar", {**CEDAR_OK, "principal": {"type": "User"}}),
+    ("cedar", {**CEDAR_OK, "principal": {"type": "User", "id": "a", "x": 1}}),
+    ("cedar", {**CEDAR_OK, "principal": {"type": "", "id": "a"}}),
+    ("cedar", {**CEDAR_OK, "context": []}), ("cedar", {**CEDAR_OK, "determined_by": "p"}),
+    ("cedar", {**CEDAR_OK, "determined_by": [1]}), ("cedar", {**CEDAR_OK, "input": {}}),
+    ("cedar", {k: v for k, v in CEDAR_OK.items() if k != "resource"}),
+    ("rego", REGO_OK), ("rego", {**REGO_OK, "query": ""}), ("rego", {**REGO_OK, "principal": "x"}),
+    ("rego", {k: v for k, v in REGO_OK.items() if k != "expect"}), ("rego", {**REGO_OK, "name": 3}),
+]
+
+
+@pytest.mark.parametrize(("engine", "scenario"), VARIANTS)
+def test_the_fast_scenario_check_agrees_with_the_schema(engine: str, scenario: dict) -> None:
+    """Large files skip JSON Schema for scenarios the plain check accepts: it must accept
+    exactly what the schema accepts."""
+    from nhilint.testing.scenarios import plain_cedar_scenario, plain_rego_scenario
+
+    plain = plain_cedar_scenario if engine == "cedar" else plain_rego_scenario
+    assert plain(scenario) == _schema_accepts(scenario, engine)
