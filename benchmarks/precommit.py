@@ -1,0 +1,131 @@
+"""One changed file through the pre-commit hook path must lint in under 0.5 s wall.
+
+Builds a git repository of N agent manifests (each delegating to the next, so cross-file
+rules have work to do) plus unrelated YAML and JSON, then times, in the same run:
+
+- `nhilint --version`: interpreter and start-up alone (the baseline);
+- `nhilint lint FILE`: the changed file alone;
+- `nhilint lint --project-context FILE`: the hook's entry, which also reads the rest of the
+  project for cross-file rules (the goal applies to this one);
+- with pre-commit installed, `pre-commit run nhilint --files FILE` on a local hook with the
+  same entry, to show what pre-commit itself adds.
+
+    python benchmarks/precommit.py [--manifests 200] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NHILINT = str(Path(sys.executable).with_name("nhilint"))
+GOAL_SECONDS = 0.5
+
+MANIFEST = """\
+apiVersion: nhilint/v1
+kind: AgentManifest
+metadata:
+  name: agent-{n}
+  owner: team-{team}@example.com
+  purpose: Benchmark agent {n}
+  expires: 2027-06-30
+identity:
+  type: spiffe
+  id: spiffe://example.com/agents/agent-{n}
+credentials:
+  - name: token-{n}
+    type: oauth-token
+    issuance: jit
+    ttl: 15m
+    source: vault://kv/agents/{n}
+    scopes: [docs:read]
+tools:
+  - name: docs
+    actions: [read]
+    resources: ["docs/{team}/*"]
+    risk: low
+delegation:
+  allowed: true
+  max_depth: 1
+  attenuation: subset
+  delegates: [agent-{next}]
+audit:
+  sink: immutable
+  binds: [initiator, workload, action]
+revocation:
+  on_task_complete: true
+"""
+
+
+def build(root: Path, manifests: int) -> Path:
+    (root / "agents").mkdir()
+    (root / "ci").mkdir()
+    for n in range(manifests):
+        text = MANIFEST.format(n=n, team=n % 7, next=(n + 1) % manifests)
+        (root / "agents" / f"agent-{n:04d}.yaml").write_text(text, encoding="utf-8")
+    for n in range(manifests // 2):  # the YAML and JSON a repository has besides manifests
+        (root / "ci" / f"job-{n}.yml").write_text(f"name: job {n}\non: [push]\nsteps: [{{run: make}}]\n")
+        (root / "ci" / f"data-{n}.json").write_text(f'{{"id": {n}, "tags": ["a", "b"]}}\n')
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "."], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "bench"], cwd=root, check=True)
+    changed = root / "agents" / f"agent-{manifests // 2:04d}.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("ttl: 15m", "ttl: 10m"), encoding="utf-8")
+    return changed.relative_to(root)
+
+
+def wall(command: list[str], cwd: Path, runs: int) -> tuple[float, float]:
+    """Median and best wall time of `runs` runs (after one warm-up run)."""
+    times = []
+    for attempt in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if attempt:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifests", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        changed = str(build(root, args.manifests))
+        entry = [NHILINT, "lint", "--project-context", changed]
+        rows = [
+            ("nhilint --version (baseline)", [NHILINT, "--version"]),
+            ("nhilint lint FILE", [NHILINT, "lint", changed]),
+            ("hook entry: lint --project-context FILE", entry),
+        ]
+        if importlib.util.find_spec("pre_commit") is not None:
+            config = ("repos:\n  - repo: local\n    hooks:\n      - id: nhilint\n        name: nhilint\n"
+                      f"        entry: {NHILINT} lint --project-context\n        language: system\n"
+                      "        files: \\.(ya?ml|json|cedar|rego)$\n        require_serial: true\n")
+            (root / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+            rows.append(("pre-commit run nhilint --files FILE",
+                         [sys.executable, "-m", "pre_commit", "run", "nhilint", "--files", changed]))
+        print(f"{args.manifests} manifests and {args.manifests} other YAML/JSON files; "
+              f"median (best) of {args.runs} runs")
+        results = {}
+        for label, command in rows:
+            median, best = wall(command, root, args.runs)
+            results[label] = median
+            print(f"  {label:42s} {median * 1000:7.1f} ms ({best * 1000:.1f})")
+        baseline = results["nhilint --version (baseline)"]
+        hook = results["hook entry: lint --project-context FILE"]
+        print(f"hook entry / baseline: {hook / baseline:.2f}x; "
+              f"goal < {GOAL_SECONDS * 1000:.0f} ms: {'met' if hook < GOAL_SECONDS else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
