@@ -208,3 +208,29 @@ def test_rego_coverage_names_the_lines_no_test_reached(write_tree) -> None:
     run, _ = run_tests(["t.nhitest.yaml"], with_coverage=True)
     assert [(u.location.path, u.what) for u in run.coverage.rego_uncovered] == [
         ("policies/tools.rego", "lines 17-19")]
+
+
+def test_data_from_a_yaml_file(write_tree) -> None:
+    text = SCENARIOS.replace(
+        "data: {registry: {agents: [{id: agent-7}]}, policy: {allowed_actions: [read]}}", "data: data.yaml")
+    write_tree({"policies/tools.rego": TOOLS, "t.nhitest.yaml": text,
+                "data.yaml": "registry: {agents: [{id: agent-7}]}\npolicy: {allowed_actions: [read]}\n"})
+    run, _ = run_tests(["t.nhitest.yaml"])
+    assert run.summary_line() == "5 passed, 0 failed, 0 errors"
+
+
+def test_a_panic_in_one_scenario_is_an_error_for_it_alone(write_tree, monkeypatch) -> None:
+    from nhilint.testing import rego_engine
+
+    real = rego_engine.query_value
+
+    def panicking(engine, query):
+        if query.endswith(".deny"):
+            raise BaseException("thread panicked")  # pyo3's PanicException is a BaseException
+        return real(engine, query)
+
+    monkeypatch.setattr(rego_engine, "query_value", panicking)
+    write_tree({"policies/tools.rego": TOOLS, "t.nhitest.yaml": SCENARIOS})
+    run, _ = run_tests(["t.nhitest.yaml"])
+    assert [(r.status, r.errors) for r in run.results] == [
+        (PASS, ()), (PASS, ()), (ERROR, ("thread panicked",)), (ERROR, ("thread panicked",)), (PASS, ())]
