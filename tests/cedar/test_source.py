@@ -39,6 +39,25 @@ def test_bad_files_are_located_findings_and_the_run_goes_on(tmp_path: Path) -> N
     assert "Cedar cannot parse the file: `when` condition clause cannot be empty" in result.output
 
 
+WELL_BOUNDED = '''@id("report-writer-read")
+permit (
+  principal == Agent::"report-writer",
+  action == Action::"read",
+  resource in Folder::"reports"
+)
+when {
+  context.token_age_seconds < 300 &&
+  context.task_id == resource.task_id
+};
+'''
+
+
+def test_a_well_bounded_agent_permit_yields_no_finding_at_all(tmp_path: Path) -> None:
+    """An agent, one action, resources in one folder, a token-age and a task check."""
+    (tmp_path / "policies.cedar").write_text(WELL_BOUNDED)
+    assert lint_paths([str(tmp_path)], today=TODAY).findings == []
+
+
 def test_parse_error_message_is_cedars_at_nhilints_position(tmp_path: Path) -> None:
     (tmp_path / "p.cedar").write_text("permit (principal, action, resource)\nwhen { context.mfa == };\n")
     [finding] = lint_paths([str(tmp_path)], today=TODAY).findings
