@@ -86,7 +86,6 @@ class Scenario:
 @dataclass
 class ScenarioFile:
     path: str
-    name: str
     setup: CedarSetup | RegoSetup
     scenarios: list[Scenario] = field(default_factory=list)
 
@@ -230,8 +229,7 @@ class _DocumentReader:
         self.check_unique_names(scenarios)
         if self.problems:
             return None
-        name = data.get("name") or Path(self.doc.path).name
-        return ScenarioFile(self.doc.path, name, setup, scenarios)
+        return ScenarioFile(self.doc.path, setup, scenarios)
 
     def files(self, pointer: tuple, value: str | list[str]) -> tuple[str, ...]:
         """Paths and globs (relative to the scenario file) -> existing files, in the order given."""
