@@ -81,13 +81,15 @@ def write_corpus(root: Path) -> None:
         (folder / f"agent-{n}.yaml").write_text(text)
 
 
-def best_of(function, runs: int = RUNS) -> float:
-    best = float("inf")
+def best_of(function, runs: int = RUNS) -> tuple[float, float]:
+    """The best wall time and the best CPU time of `runs` calls (the machine may be shared)."""
+    wall = cpu = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function()
-        best = min(best, time.perf_counter() - start)
-    return best
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
+    return wall, cpu
 
 
 def command_time(argv: list[str]) -> float:
@@ -104,11 +106,12 @@ def main() -> None:
         if "--profile" in sys.argv:
             cProfile.runctx("lint_paths([str(root)])", globals(), {"root": root}, "/tmp/formats.prof")
             pstats.Stats("/tmp/formats.prof").sort_stats("cumulative").print_stats(25)
-        in_process = best_of(lambda: lint_paths([str(root)]))
+        in_process, cpu = best_of(lambda: lint_paths([str(root)]))
         command = min(command_time([sys.executable, "-m", "nhilint", "lint", str(root)]) for _ in range(3))
         print(f"{FILES} Kubernetes files, {FILES * 3} documents, {findings} findings")
         print(f"lint (in process, best of {RUNS})  {in_process * 1000:7.1f} ms"
-              f"  goal < {GOAL_SECONDS * 1000:.0f} ms: {'met' if in_process < GOAL_SECONDS else 'NOT met'}")
+              f"  (CPU {cpu * 1000:.1f} ms)  goal < {GOAL_SECONDS * 1000:.0f} ms: "
+              f"{'met' if in_process < GOAL_SECONDS else 'NOT met'}")
         print(f"nhilint lint (whole command)   {command * 1000:7.1f} ms")
         checkov = shutil.which("checkov")
         if checkov is None:

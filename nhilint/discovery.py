@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -22,10 +23,20 @@ def _is_virtualenv(path: str) -> bool:
 
 def display_path(path: Path) -> str:
     """The path as findings show it: relative to the working directory when below it, posix style."""
+    return _display_path(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=65536)  # a run asks for each file's path several times; resolving is slow
+def _display_path(path: str, cwd: str) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(path).resolve().relative_to(_resolved(cwd)).as_posix()
     except ValueError:
-        return path.as_posix()
+        return Path(path).as_posix()
+
+
+@lru_cache(maxsize=64)
+def _resolved(directory: str) -> Path:
+    return Path(directory).resolve()
 
 
 def discover(paths: Iterable[str]) -> tuple[list[Path], list[str]]:

@@ -37,6 +37,8 @@ _INDIRECTION = re.compile(
     r"(?:vault|aws-sm|gcp-sm|azure-kv|k8s|secretref|op|env|file|ref)\:.*)\s*$",
     re.IGNORECASE,
 )
+# Every known shape in one pattern: most strings match none, and one search rules them out.
+_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern, _ in _PATTERNS))
 _EMBEDDED_REF = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b|\{\{[^}]*\}\}")
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:x+|\*+|changeme|change-me|replace[-_ ]?me|your[-_ ].*|example.*|placeholder|"
@@ -72,7 +74,7 @@ def classify(value: Any, key: str | None = None) -> tuple[str, str] | None:
     """
     if not isinstance(value, str) or len(value) < 8:
         return None
-    for kind, pattern, _ in _PATTERNS:
+    for kind, pattern, _ in _PATTERNS if _ANY_SHAPE.search(value) else ():
         match = pattern.search(value)
         if match:
             prefix = match.group(1) if match.groups() else ""

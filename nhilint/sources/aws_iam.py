@@ -67,9 +67,8 @@ class _Policy:
             action_pointers = list_pointers(pointer + ("Action",), statement.get("Action"))
             self.grants.append(Grant(
                 location=self.doc.value_location(pointer),
-                item_locations={**item_locations(self.doc, "actions", action_pointers),
-                                **item_locations(self.doc, "resources", list_pointers(
-                                    pointer + ("Resource",), statement.get("Resource")))},
+                item_locations=item_locations(self.doc, "actions", action_pointers) | item_locations(
+                    self.doc, "resources", list_pointers(pointer + ("Resource",), statement.get("Resource"))),
                 identity=self.name, name=label, actions=actions, resources=resources))
             for action, action_pointer in zip(actions, action_pointers):
                 passes_role = fnmatchcase("iam:passrole", action.lower()) and action not in ("*", "iam:*")

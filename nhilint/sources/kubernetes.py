@@ -144,9 +144,9 @@ def _role(obj: _Object, out: SourceOutput) -> None:
         out.objects.append(Grant(
             location=obj.doc.value_location(pointer),
             field_locations=key_locations(obj.doc, pointer, rule),
-            item_locations={**item_locations(obj.doc, "actions",
-                                             list_pointers(pointer + ("verbs",), rule.get("verbs"))),
-                            **item_locations(obj.doc, "resources", resource_pointers)},
+            item_locations=item_locations(obj.doc, "actions",
+                                          list_pointers(pointer + ("verbs",), rule.get("verbs")))
+            | item_locations(obj.doc, "resources", resource_pointers),
             identity=role, name=f"{role} rules[{index}]", actions=texts(rule.get("verbs")),
             resources=resources,
         ))

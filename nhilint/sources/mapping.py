@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from nhilint.model import Location
 from nhilint.sources.yaml_loader import Document
@@ -27,14 +27,42 @@ def mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def key_locations(doc: Document, pointer: tuple, data: dict, prefix: str = "") -> dict[str, Location]:
+class LazyLocations(Mapping[str, Location]):
+    """Name -> Location, each made when a rule asks for it: most fields are never reported,
+    and a repository-sized run reads tens of thousands of them."""
+
+    __slots__ = ("doc", "pointers", "keys")
+
+    def __init__(self, doc: Document, pointers: dict[str, tuple], keys: bool) -> None:
+        self.doc = doc
+        self.pointers = pointers
+        self.keys = keys  # the location of the key (fields) or of the value (list items)
+
+    def __getitem__(self, name: str) -> Location:
+        pointer = self.pointers[name]
+        return self.doc.key_location(pointer) if self.keys else self.doc.value_location(pointer)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pointers)
+
+    def __len__(self) -> int:
+        return len(self.pointers)
+
+    def __or__(self, other: "LazyLocations") -> "LazyLocations":
+        assert self.doc is other.doc and self.keys == other.keys
+        return LazyLocations(self.doc, {**self.pointers, **other.pointers}, self.keys)
+
+
+def key_locations(doc: Document, pointer: tuple, data: dict, prefix: str = "") -> LazyLocations:
     """The location of each key of the mapping at `pointer`, by (prefixed) key name."""
-    return {f"{prefix}{key}": doc.key_location(pointer + (key,)) for key in data if isinstance(key, str)}
+    return LazyLocations(doc, {f"{prefix}{key}": pointer + (key,) for key in data if isinstance(key, str)},
+                         keys=True)
 
 
-def item_locations(doc: Document, field: str, pointers: Iterable[tuple]) -> dict[str, Location]:
+def item_locations(doc: Document, field: str, pointers: Iterable[tuple]) -> LazyLocations:
     """`field[i]` -> the location of the i-th value, for items gathered from several places."""
-    return {f"{field}[{index}]": doc.value_location(pointer) for index, pointer in enumerate(pointers)}
+    return LazyLocations(doc, {f"{field}[{index}]": pointer for index, pointer in enumerate(pointers)},
+                         keys=False)
 
 
 def list_pointers(pointer: tuple, value: Any) -> list[tuple]:
