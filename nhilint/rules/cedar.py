@@ -44,7 +44,7 @@ def _names_type(name: str, patterns: tuple[str, ...]) -> bool:
 
 def _agent_type(policy: CedarPolicy, patterns: tuple[str, ...]) -> str | None:
     """The agent type a policy's principal is bound to: by its scope, or by a
-    `principal is T` that every `when` condition requires."""
+    `principal is T` that a `when` condition requires (all of its `&&` terms must hold)."""
     for name in policy.principal.type_names():
         if _names_type(name, patterns):
             return name

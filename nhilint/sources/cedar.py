@@ -3,8 +3,8 @@
 nhilint's own reader (`nhilint.cedar.parser`) gives every policy, scope element,
 condition and annotation its span; cedarpy (the Rust Cedar engine) decides whether the
 text is Cedar (NHI607, with its message) and validates the policies against the schema
-found beside them (NHI605 via the rules). This module is imported only when a `.cedar`
-file is read, so linting anything else never loads cedarpy.
+found beside them (NHI605, with the validator's messages). This module is imported only
+when a `.cedar` file is read, so linting anything else never loads cedarpy.
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ def _report_validation(path: str, schema_path: str, schema_error: str | None,
 
 
 def read_file(path: str, text: str, out: SourceOutput) -> None:
+    """The file's CedarPolicySet and its policies (validated when a schema is beside it)."""
     parsed = _parse(path, text, out)
     if parsed is None:
         return
