@@ -319,7 +319,11 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 
 class _Resolver:
-    """Applies a chain of files onto the defaults, base rulesets first."""
+    """Applies a chain of files onto the defaults, base rulesets first.
+
+    Problems are collected, not raised one at a time: `result()` raises them all at once, so
+    a user fixing a file sees every mistake in one run.
+    """
 
     def __init__(self) -> None:
         self.settings = default_settings()
@@ -327,17 +331,32 @@ class _Resolver:
         self.applied: set[str] = set()
         self.sources: list[str] = []
         self.custom: dict[str, CustomRule] = {}
+        self.problems: list[tuple[Location, str]] = []
+
+    def _collect(self, step: Callable[..., Any], *args: Any) -> Any:
+        """`step(*args)`, or None after recording its ConfigError."""
+        try:
+            return step(*args)
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
+            return None
 
     def apply(self, source: ConfigSource, chain: tuple[str, ...] = (),
               named_at: Location | None = None) -> None:
         if source.key in chain:
             names = [*chain[chain.index(source.key):], source.key]
-            raise ConfigError([(named_at or source.locate(()), "extends cycle: " + " -> ".join(
-                _short(k) for k in names) + "; remove one of these extends")])
-        _validate_shape(source)
+            self.problems.append((named_at or source.locate(()), "extends cycle: " + " -> ".join(
+                _short(k) for k in names) + "; remove one of these extends"))
+            return
+        before = len(self.problems)
+        self._collect(_validate_shape, source)
+        if len(self.problems) > before:  # nothing more can be read from a misshapen file
+            return
         for ref, pointer in _extends(source):
             at = source.locate(pointer)
-            self.apply(_resolve_ref(ref, source, at), (*chain, source.key), at)
+            parent = self._collect(_resolve_ref, ref, source, at)
+            if parent is not None:
+                self.apply(parent, (*chain, source.key), at)
         if source.key in self.applied:  # a ruleset reached twice (a diamond) applies once
             return
         self.applied.add(source.key)
@@ -356,7 +375,7 @@ class _Resolver:
             settings.origins["exclude"] = source.origin(("exclude",))
         for pattern, ids in data.get("per_file_ignores", {}).items():
             for index, rule_id in enumerate(ids):
-                self._rule_keys(source, ("per_file_ignores", pattern, index), rule_id)
+                self._collect(self._rule_keys, source, ("per_file_ignores", pattern, index), rule_id)
             settings.per_file_ignores[pattern] = tuple(i.upper() for i in ids)
             settings.origins[f"per_file_ignores.{pattern}"] = source.origin(("per_file_ignores", pattern))
 
@@ -380,14 +399,18 @@ class _Resolver:
                                     "(ttl-above-maximum); `nhilint rules` lists them")
 
     def _rule_entries(self, source: ConfigSource) -> None:
-        entries = list(source.data.get("rules", {}).items())
+        entries = []
+        for key, value in source.data.get("rules", {}).items():
+            selected = self._collect(self._rule_keys, source, ("rules", key), str(key))
+            if selected:
+                entries.append((key, value, selected))
         # Broad selections first, so `NHI2: off` with `NHI204: on` keeps NHI204 whatever the order.
-        ordered = sorted(entries, key=lambda item: len(self._rule_keys(
-            source, ("rules", item[0]), str(item[0]))), reverse=True)
-        for key, value in ordered:
+        for key, value, selected in sorted(entries, key=lambda entry: len(entry[2]), reverse=True):
             pointer = ("rules", key)
-            selected = self._rule_keys(source, pointer, str(key))
-            enabled, severity, params = self._entry_value(source, pointer, selected, value)
+            setting = self._collect(self._entry_value, source, pointer, selected, value)
+            if setting is None:
+                continue
+            enabled, severity, params = setting
             origin = source.origin(pointer)
             for rule_id in selected:
                 current = self.settings.rules[rule_id]
@@ -448,13 +471,17 @@ class _Resolver:
 
     def _custom_rules(self, source: ConfigSource) -> None:
         for index, spec in enumerate(source.data.get("custom_rules", [])):
-            custom = _custom_rule(source, ("custom_rules", index), spec, self.rules)
+            custom = self._collect(_custom_rule, source, ("custom_rules", index), spec, self.rules)
+            if custom is None:
+                continue
             self.rules[custom.rule.id] = custom.rule
             self.custom[custom.rule.id] = custom
             self.settings.rules[custom.rule.id] = RuleSettings(True, custom.rule.severity, {})
             self.settings.origins[f"rules.{custom.rule.id}.enabled"] = source.origin(("custom_rules", index))
 
     def result(self, base_dir: Path | None) -> Settings:
+        if self.problems:
+            raise ConfigError(self.problems)
         self.settings.sources = tuple(self.sources)
         self.settings.base_dir = base_dir
         self.settings.custom_rules = tuple(self.custom[k] for k in sorted(self.custom))

@@ -77,6 +77,15 @@ def test_every_problem_of_a_file_is_listed(project) -> None:
                                                        ".nhilint.yaml:3"]
 
 
+def test_every_problem_across_the_chain_is_listed(project) -> None:
+    project({".nhilint.yaml": "extends: [./team.yaml, ./gone.yaml]\nrules:\n  NHI999: off\n"
+                              "  NHI202: {max_ttl: soon}\n  NHI501: off\n",
+             "team.yaml": "rules:\n  no-such-rule: error\n"})
+    lines = cli("lint").output.splitlines()
+    assert [line.split(": ")[1] for line in lines] == [".nhilint.yaml:1", ".nhilint.yaml:3",
+                                                       ".nhilint.yaml:4", "team.yaml:2"]
+
+
 def test_missing_config_flag_file(project) -> None:
     project({})
     result = cli("lint", "--config", "nope.yaml")
