@@ -317,8 +317,12 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
     if output_file is None:
         click.echo(report, nl=False)
     else:
-        with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(report)
+        try:
+            with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(report)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot write {output_file}: {exc.strerror or exc}",
+                                     param_hint="--output") from exc
         click.echo(f"nhilint: {run.summary_line()}; {output_format} report written to {output_file}")
     below = min_coverage is not None and run.coverage is not None and run.coverage.percent < min_coverage
     if below:

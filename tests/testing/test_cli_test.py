@@ -175,3 +175,19 @@ def test_pytest_reports_a_bad_file_as_a_collection_error(write_tree) -> None:
                           capture_output=True, text=True, cwd=root, timeout=120)
     assert proc.returncode == 2
     assert "t.nhitest.yaml:19:5: 'scenarios[1].expect' is 'maybe'; expected one of: allow, deny" in proc.stdout
+
+
+def test_an_unwritable_output_file_is_a_usage_error(payout: Path) -> None:
+    result = CliRunner().invoke(main, ["test", "-o", "missing-dir/report.xml"])
+    assert result.exit_code == 2
+    assert "cannot write missing-dir/report.xml: No such file or directory" in result.stderr
+
+
+def test_a_hostile_scenario_file_is_a_located_error(write_tree) -> None:
+    from tests.test_bad_input import BILLION_LAUGHS
+
+    write_tree({"bomb.nhitest.yaml": BILLION_LAUGHS})
+    result = CliRunner().invoke(main, ["test", "bomb.nhitest.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("nhilint: bomb.nhitest.yaml:")
+    assert "billion laughs" in result.stderr
