@@ -585,6 +585,7 @@ class Configuration:
     inline_ignores: bool = True
     fixed: Settings | None = None  # a Settings object given directly (library use)
     _by_file: dict[Path | None, Settings] = field(default_factory=dict, repr=False)
+    _by_directory: dict[Path, Settings] = field(default_factory=dict, repr=False)
 
     def _override(self, settings: Settings) -> Settings:
         if self.fail_on is not None:
@@ -611,10 +612,12 @@ class Configuration:
     def for_directory(self, directory: Path) -> Settings:
         if self.fixed is not None:
             return self._override(self.fixed)
-        file = self.project_file(directory)
-        if file not in self._by_file:
-            self._by_file[file] = self._override(resolve(file))
-        return self._by_file[file]
+        if directory not in self._by_directory:  # the linter asks once per file read
+            file = self.project_file(directory)
+            if file not in self._by_file:
+                self._by_file[file] = self._override(resolve(file))
+            self._by_directory[directory] = self._by_file[file]
+        return self._by_directory[directory]
 
     def used(self) -> list[Settings]:
         return [self.fixed] if self.fixed is not None else list(self._by_file.values())
