@@ -34,13 +34,6 @@ class Policy:
     location: Location
     template: str | None = None  # for a linked policy: the template's Cedar id
 
-    def aliases(self, table: dict[str, "Policy"]) -> set[str]:
-        """Names a scenario may use for this policy in `determined_by`."""
-        names = {self.cedar_id, self.name}
-        if self.template in table:
-            names.add(table[self.template].name)
-        return names
-
 
 def split_policies(path: str, text: str, first_index: int) -> list[Policy]:
     """The policies of one Cedar file in order, each with its start line and @id.
@@ -183,19 +176,31 @@ def verdict(scenario: Scenario, response: Any, prepared: Prepared) -> TestResult
     if decision == "NoDecision":
         return TestResult(scenario.location, scenario.name, ERROR, expected, errors=errors)
     actual = "allow" if decision == "Allow" else "deny"
-    deciding = [prepared.table.get(r) or Policy(r, r, Location("")) for r in response.diagnostics.reasons]
-    names = tuple(sorted(p.name for p in deciding))
+    annotations = response.diagnostics.id_annotations_by_reason
+    deciding = [_deciding(r, annotations, prepared.table) for r in response.diagnostics.reasons]
+    names = tuple(sorted(name for name, _ in deciding))
     status = PASS if actual == expected else FAIL
     if status == PASS and scenario.determined_by is not None:
-        status = PASS if _same_policies(scenario.determined_by, deciding, prepared.table) else FAIL
+        status = PASS if _same_policies(scenario.determined_by, [a for _, a in deciding]) else FAIL
     return TestResult(scenario.location, scenario.name, status, expected, actual, names, errors)
 
 
-def _same_policies(expected: tuple[str, ...], deciding: list[Policy], table: dict[str, Policy]) -> bool:
+def _deciding(reason: str, annotations: dict[str, str], table: dict[str, Policy]) -> tuple[str, set[str]]:
+    """A deciding policy's name and the names `determined_by` may use for it: its @id as
+    cedarpy reads it, else its Cedar id; a template link is named by its link id, or by its
+    template's @id."""
+    annotation = annotations.get(reason) or None  # `@id("")` names nothing
+    policy = table.get(reason)
+    if policy is not None and policy.template is not None:
+        return reason, {reason} | ({annotation} if annotation else set())
+    name = annotation or reason
+    return name, {reason, name}
+
+
+def _same_policies(expected: tuple[str, ...], deciding: list[set[str]]) -> bool:
     """Every expected name matches a deciding policy and every deciding policy is expected."""
-    aliases = [p.aliases(table) for p in deciding]
-    return all(any(name in a for a in aliases) for name in expected) and \
-        all(a & set(expected) for a in aliases)
+    return all(any(name in aliases for aliases in deciding) for name in expected) and \
+        all(aliases & set(expected) for aliases in deciding)
 
 
 def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker | None) -> list[TestResult]:

@@ -147,3 +147,20 @@ def test_determined_by_must_name_exactly_the_deciding_policies(write_tree, expec
                     "determined_by: [readers]", f"determined_by: {expected}"))})
     run, _ = run_tests(["t.nhitest.yaml"])
     assert run.results[0].status == status
+
+
+def test_the_policy_splitter_agrees_with_cedar_on_every_corpus_and_example_file(shared_corpus) -> None:
+    """Names in coverage and error messages come from split_policies: it must number and name
+    the policies exactly as Cedar does (checked against cedarpy's typed tree)."""
+    from pathlib import Path
+
+    from tests.conftest import EXAMPLES
+
+    files = sorted((shared_corpus / "cedar-examples").rglob("*.cedar")) + sorted(EXAMPLES.rglob("*.cedar"))
+    assert len(files) > 12
+    for path in files:
+        text = Path(path).read_text(encoding="utf-8")
+        tree = cedarpy.PolicySet.from_str(text).to_pst()
+        cedar = {**tree.static_policies, **tree.templates}
+        expected = sorted((pid, p.annotations.get("id", pid)) for pid, p in cedar.items())
+        assert sorted((p.cedar_id, p.name) for p in cedar_engine.split_policies(str(path), text, 0)) == expected, path
