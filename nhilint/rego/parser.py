@@ -15,9 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer
+from lark import Lark
 
 from nhilint.model import Location
 from nhilint.rego import ast
@@ -48,26 +46,43 @@ _ENDS_TERM = frozenset({"NAME", "RSQB", "RPAR", "RBRACE", "STRING", "RAW_STRING"
                         "TEMPLATE_STRING", "NUMBER", "TRUE", "FALSE", "NULL", "IF", "ELSE"})
 # Infix operators from the loosest: `in`, comparisons, `|`, `&`, `+ -`, `* / %`.
 _PRECEDENCE = {"IN": 1, "REL_OP": 2, "BAR": 3, "AMP": 4, "ADD_OP": 5, "MINUS": 5, "MUL_OP": 6}
+_BLANKS = r"(?:[ \t\f\r]+|#[^\n]*)*"
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE", "BODY_LBRACE": "RBRACE"}
 _CLOSERS = frozenset(_OPENERS.values())
 
 
-class _Lexer(Lexer):
-    """Tokens for the LALR parser: one compiled alternation of the grammar's terminals (in
-    lark's own order, so it matches as lark's lexer would) in a tight loop, then the layout
-    pass. Much faster than lark's general lexer plus a postlexer."""
+class Tok:
+    """A token: lighter than lark's (the parser below needs only these fields)."""
 
-    def __init__(self, conf: Any) -> None:
-        terminals = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
-                                                          -len(t.pattern.value), t.name))
+    __slots__ = ("type", "value", "line", "column", "end_line", "end_column")
+
+    def __init__(self, kind: str, value: str, line: int, column: int, end_line: int,
+                 end_column: int) -> None:
+        self.type, self.value, self.line, self.column = kind, value, line, column
+        self.end_line, self.end_column = end_line, end_column  # the end column is exclusive
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Tok({self.type}, {self.value!r}, {self.line}:{self.column})"
+
+
+class _Lexer:
+    """One compiled alternation of the grammar's terminals, in lark's own order (so it
+    matches as lark's lexer would), in a tight loop; then the layout pass."""
+
+    def __init__(self, terminals: list) -> None:
+        terminals = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                     -len(t.pattern.value), t.name))
         self.keywords = {t.pattern.value: t.name for t in terminals if t.name in KEYWORDS}
         # Spaces and comments are skipped by the same match as the token after them.
-        self.pattern = re.compile(r"(?:[ \t\f\r]+|#[^\n]*)*(?:" + "|".join(
+        self.pattern = re.compile(_BLANKS + "(?:" + "|".join(
             f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals
             if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}) + ")")
-        self.blank = re.compile(r"(?:[ \t\f\r]+|#[^\n]*)*\Z")
+        self.blanks = re.compile(_BLANKS)
 
-    def lex(self, text: str) -> Iterator[Token]:
+    def lex(self, text: str) -> Iterator[Tok]:
         return _layout(self._scan(text))
 
     def _scan(self, text: str) -> list[list[Any]]:
@@ -79,9 +94,9 @@ class _Lexer(Lexer):
         while pos < size:
             m = match(text, pos)
             if m is None:
-                if self.blank.match(text, pos):
+                pos = self.blanks.match(text, pos).end()
+                if pos == size:
                     break
-                pos += len(re.match(r"(?:[ \t\f\r]+|#[^\n]*)*", text[pos:]).group())
                 raise RegoSyntaxError(line, pos - line_start + 1,
                                       f"unexpected character {text[pos]!r}"
                                       + (" (strings use double quotes)" if text[pos] == "'" else ""))
@@ -98,7 +113,7 @@ class _Lexer(Lexer):
         return found
 
 
-def _layout(raw: list[list[Any]]) -> Iterator[Token]:
+def _layout(raw: list[list[Any]]) -> Iterator[Tok]:
     """Drops newlines that do not end a statement; marks body braces and comprehension bars;
     makes keywords after `.` (`input.in`) and `contains(` names."""
     # Each open bracket: [its token type, whether newlines inside separate statements].
@@ -133,25 +148,22 @@ def _layout(raw: list[list[Any]]) -> Iterator[Token]:
         prev = kind
 
 
-def _token(item: list[Any], kind: str) -> Token:
-    _, value, offset, line, column = item
+def _token(item: list[Any], kind: str) -> Tok:
+    _, value, _, line, column = item
     if "\n" in value:
-        end_line = line + value.count("\n")
-        end_column = len(value) - value.rindex("\n")
-    else:
-        end_line, end_column = line, column + len(value)
-    return Token(kind, value, offset, line, column, end_line, end_column, offset + len(value))
+        return Tok(kind, value, line, column, line + value.count("\n"), len(value) - value.rindex("\n"))
+    return Tok(kind, value, line, column, line, column + len(value))
 
 
 def _start(item: Any) -> tuple[int, int]:
-    if isinstance(item, Token):
+    if isinstance(item, Tok):
         return item.line, item.column
     loc = item.location
     return loc.line, loc.column
 
 
 def _end(item: Any) -> tuple[int, int]:
-    if isinstance(item, Token):
+    if isinstance(item, Tok):
         return item.end_line, item.end_column - 1
     loc = item.location
     return loc.end_line, loc.end_column
@@ -180,7 +192,7 @@ class _Builder:
         end_line, end_column = _end(last)
         return Location(self.path, line, column, end_line, end_column)
 
-    def _keyword(self, tok: Token) -> None:
+    def _keyword(self, tok: Tok) -> None:
         self.issues.append(ast.VersionIssue(self._loc(tok, tok), tok.type.lower()))
 
     def _as_ref(self, item: Any) -> ast.Ref:
@@ -244,7 +256,7 @@ class _Builder:
     def else_clause(self, children: list) -> ast.Else:
         keyword, rest = children[0], children[1:]
         assign = value = body = None
-        if rest and isinstance(rest[0], Token):
+        if rest and isinstance(rest[0], Tok):
             assign, value, rest = str(rest[0]), rest[1], rest[2:]
         if rest:
             body = rest[0][1]
@@ -301,8 +313,8 @@ class _Builder:
 
     def every(self, children: list) -> ast.Every:
         self._keyword(children[0])
-        names = [c for c in children[1:] if isinstance(c, Token) and c.type == "NAME"]
-        in_at = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "IN")
+        names = [c for c in children[1:] if isinstance(c, Tok) and c.type == "NAME"]
+        in_at = next(i for i, c in enumerate(children) if isinstance(c, Tok) and c.type == "IN")
         self._keyword(children[in_at])
         domain, body = children[in_at + 1], children[in_at + 3]
         body = replace(body, location=self._loc(children[in_at + 2], children[-1]))
@@ -336,7 +348,7 @@ class _Builder:
             self._apply(operands, operators.pop())
         return operands[0]
 
-    def _apply(self, operands: list, operator: Token) -> None:
+    def _apply(self, operands: list, operator: Tok) -> None:
         right, left = operands.pop(), operands.pop()
         if operator.type == "IN":
             self._keyword(operator)
@@ -389,11 +401,11 @@ class _Builder:
         self.names.add(str(children[0]))
         return ast.Var(self._loc(children[0], children[0]), str(children[0]))
 
-    def _scalar(self, tok: Token, value: Any, kind: str) -> ast.Scalar:
+    def _scalar(self, tok: Tok, value: Any, kind: str) -> ast.Scalar:
         return ast.Scalar(self._loc(tok, tok), value, kind)
 
     def string(self, children: list) -> ast.Scalar:
-        return self._scalar(children[0], _unquote(children[0]), "string")
+        return self._scalar(children[0], _unquote(children[0].value), "string")
 
     def raw_string(self, children: list) -> ast.Scalar:
         return self._scalar(children[0], str(children[0])[1:-1], "raw_string")
@@ -417,7 +429,7 @@ class _Builder:
         return ast.TemplateString(self._loc(tok, tok), tuple(self._template_parts(tok)),
                                   raw=str(tok)[1] == "`")
 
-    def _template_parts(self, tok: Token) -> Iterator[Any]:
+    def _template_parts(self, tok: Tok) -> Iterator[Any]:
         text, raw = str(tok), str(tok)[1] == "`"
         i, literal = 2, ""
         while i < len(text) - 1:
@@ -438,13 +450,13 @@ class _Builder:
         if literal:
             yield literal
 
-    def _embedded(self, tok: Token, text: str, start: int, end: int) -> ast.Expr:
+    def _embedded(self, tok: Tok, text: str, start: int, end: int) -> ast.Expr:
         """Parse `{expr}` of a template string at its own position in the file."""
         before = text[:start]
         line = tok.line + before.count("\n")
         column = (tok.column + start) if "\n" not in before else len(before) - before.rfind("\n")
         padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
-        return _parse_text(padded, "template_expr", self)
+        return _parse_text(padded, "template_expr")
 
     def template_expr(self, children: list) -> ast.Expr:
         return children[0]
@@ -509,31 +521,82 @@ def _unquote(token: str) -> str:
         return token[1:-1]
 
 
+class _Parser:
+    """An LALR driver over the tables and callbacks lark builds from the grammar: the same
+    automaton as lark's parser, with the tables keyed by plain strings, so a step is two
+    dictionary lookups (lark's own loop hashes rule objects and tokens in Python)."""
+
+    def __init__(self) -> None:
+        grammar = resources.files("nhilint.grammars").joinpath("rego.lark").read_text(encoding="utf-8")
+        self.builder = _Builder()
+        lark = Lark(grammar, parser="lalr", lexer="basic", start=["module", "template_expr"],
+                    transformer=self.builder, maybe_placeholders=False)
+        inner = lark.parser.parser.parser
+        table, callbacks = inner.parse_table, inner.callbacks
+        self.states: dict[int, dict[str, tuple]] = {
+            state: {str(symbol): (True, arg) if action.name == "Shift"
+                    else (False, (len(arg.expansion), _callback(arg, callbacks), str(arg.origin.name)))
+                    for symbol, (action, arg) in actions.items()}
+            for state, actions in table.states.items()}
+        self.starts, self.ends = table.start_states, table.end_states
+        self.lexer = _Lexer(lark.terminals)
+
+    def parse(self, text: str, start: str) -> Any:
+        states, end_state = self.states, self.ends[start]
+        state_stack, value_stack = [self.starts[start]], []
+        tokens = self.lexer.lex(text)
+        token = None
+        while True:
+            token = next(tokens, None) or Tok("$END", "", 0, 0, 0, 0)
+            kind = token.type
+            while True:
+                action = states[state_stack[-1]].get(kind)
+                if action is None:
+                    raise _syntax_error(token, states[state_stack[-1]], text)
+                shift, arg = action
+                if shift:
+                    state_stack.append(arg)
+                    value_stack.append(token)
+                    break
+                size, callback, origin = arg
+                if callback is None:  # `?rule` with its one child: the value stays
+                    state_stack[-1] = states[state_stack[-2]][origin][1]
+                else:
+                    if size:
+                        children = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        children = []
+                    value_stack.append(callback(children))
+                    state_stack.append(states[state_stack[-1]][origin][1])
+                if kind == "$END" and state_stack[-1] == end_state:
+                    return value_stack[-1]
+
+
+def _callback(rule: Any, callbacks: dict) -> Any:
+    """The rule's lark callback; None for a `?rule` that only passes its one child on."""
+    if rule.options.expand1 and len(rule.expansion) == 1 and not rule.alias:
+        return None
+    return callbacks[rule]
+
+
 @lru_cache(maxsize=1)
-def _lark() -> tuple[Lark, _Builder]:
-    grammar = resources.files("nhilint.grammars").joinpath("rego.lark").read_text(encoding="utf-8")
-    builder = _Builder()
-    parser = Lark(grammar, parser="lalr", lexer=_Lexer,
-                  start=["module", "template_expr"], transformer=builder,
-                  maybe_placeholders=False, cache=False)
-    return parser, builder
+def _parser() -> _Parser:
+    return _Parser()
 
 
-def _parse_text(text: str, start: str, builder: _Builder) -> Any:
-    parser, _ = _lark()
-    try:
-        return parser.parse(text, start=start)
-    except UnexpectedInput as exc:
-        raise _syntax_error(exc) from None
+def _parse_text(text: str, start: str) -> Any:
+    return _parser().parse(text, start)
 
 
 def parse_module(path: str, text: str) -> ast.Module:
     """Parse one Rego file; raises `RegoSyntaxError` (located, readable) on bad input."""
-    _, builder = _lark()
+    builder = _parser().builder
     builder.path, builder.issues = path, []
     if not text.strip():
         raise RegoSyntaxError(1, 1, "the file is empty; a Rego module starts with `package NAME`")
-    items = _parse_text(text, "module", builder)
+    items = _parse_text(text, "module")
     package, rest = items[0], items[1:]
     lines = text.splitlines() or [""]
     return ast.Module(
@@ -543,44 +606,57 @@ def parse_module(path: str, text: str) -> ast.Module:
         version_issues=tuple(builder.issues))
 
 
-_DESCRIPTIONS = {
-    "$END": "the end of the file", "_NL": "the end of the line", "NAME": "a name",
-    "STRING": "a string", "RAW_STRING": "a raw string", "TEMPLATE_STRING": "a template string",
-    "NUMBER": "a number", "BODY_LBRACE": "'{'", "COMPR_BAR": "'|'", "ASSIGN_OP": "':=' or '='",
-    "REL_OP": "a comparison", "ADD_OP": "'+'", "MUL_OP": "'*'", "MINUS": "'-'",
-    "COMMA": "','", "SEMICOLON": "';'", "COLON": "':'", "_DOT": "'.'", "BAR": "'|'",
-    "AMP": "'&'", "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'",
-    "LPAR": "'('", "RPAR": "')'",
+# How a token is named in a message: as the one found, and as one of those expected.
+_FOUND = {"$END": "end of file", "_NL": "end of line", "STRING": "string",
+          "RAW_STRING": "raw string", "TEMPLATE_STRING": "template string"}
+_EXPECTED = {
+    "$END": "end of file", "_NL": "a new line", "NAME": "a name", "STRING": "a string",
+    "RAW_STRING": "a raw string", "TEMPLATE_STRING": "a template string", "NUMBER": "a number",
+    "BODY_LBRACE": "'{'", "COMPR_BAR": "'|'", "ASSIGN_OP": "':=' or '='", "REL_OP": "a comparison",
+    "ADD_OP": "'+'", "MUL_OP": "'*'", "MINUS": "'-'", "COMMA": "','", "SEMICOLON": "';'",
+    "COLON": "':'", "_DOT": "'.'", "BAR": "'|'", "AMP": "'&'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "LSQB": "'['", "RSQB": "']'", "LPAR": "'('", "RPAR": "')'",
 }
 _EXPRESSION_START = {"NAME", "STRING", "NUMBER", "LSQB", "LBRACE"}
+_SCALARS = {"RAW_STRING", "TEMPLATE_STRING", "TRUE", "FALSE", "NULL"}
 _OPERATORS = {"ASSIGN_OP", "REL_OP", "ADD_OP", "MINUS", "MUL_OP", "BAR", "AMP", "IN"}
 
 
-def _describe(kind: str, value: str = "") -> str:
-    if kind in KEYWORDS:
-        return f"'{kind.lower()}'"
-    if value and kind in ("NAME", "STRING", "NUMBER", "RAW_STRING"):
-        return f"{_DESCRIPTIONS[kind]} {value[:40]!r}" if kind == "NAME" else f"{_DESCRIPTIONS[kind]}"
-    return _DESCRIPTIONS.get(kind, kind)
+def _found(token: Tok) -> str:
+    if token.type in KEYWORDS:
+        return f"keyword '{token}'"
+    if token.type == "NAME":
+        return f"name '{str(token)[:40]}'"
+    if token.type == "NUMBER":
+        return f"number {token}"
+    return _FOUND.get(token.type) or f"'{token}'"
 
 
-def _syntax_error(exc: UnexpectedInput) -> RegoSyntaxError:
-    line, column = exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1
-    if isinstance(exc, UnexpectedCharacters):
-        char = exc.char
-        hint = " (strings use double quotes)" if char == "'" else ""
-        return RegoSyntaxError(line, column, f"unexpected character {char!r}{hint}")
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        found = _describe(token.type, str(token))
-        expected = set(exc.expected or ()) - {"COMPR_BAR", "BODY_LBRACE"} | (
-            {"LBRACE"} if "BODY_LBRACE" in (exc.expected or ()) else set())
-        if _EXPRESSION_START <= expected:
-            wanted = "an expression"
-        else:
-            operators = expected & _OPERATORS
-            names = sorted({_describe(k) for k in expected - _OPERATORS})
-            names += ["an operator"] if len(operators) > 1 else [_describe(k) for k in operators]
-            wanted = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
-        return RegoSyntaxError(line, column, f"unexpected {found}; expected {wanted}")
-    return RegoSyntaxError(line, column, str(exc).splitlines()[0])
+def _expected(kinds: set[str]) -> str:
+    kinds = {"LBRACE" if k == "BODY_LBRACE" else k for k in kinds if k != "COMPR_BAR"}
+    if _EXPRESSION_START <= kinds:
+        return "an expression"
+    if len(kinds) > 1:
+        kinds.discard("_NL")  # a newline is possible almost everywhere: naming it says nothing
+    operators = kinds & _OPERATORS
+    names = sorted(f"'{k.lower()}'" if k in KEYWORDS else _EXPECTED.get(k, k)
+                   for k in kinds - _OPERATORS)
+    names += ["an operator"] if len(operators) > 1 else [_EXPECTED[k] for k in operators]
+    return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _end_of(text: str) -> tuple[int, int]:
+    """The line and column just after the last character of the text."""
+    body = text.rstrip()
+    return body.count("\n") + 1, len(body) - body.rfind("\n")
+
+
+def _syntax_error(token: Tok, row: dict[str, tuple], text: str) -> RegoSyntaxError:
+    line, column = _end_of(text) if token.type == "$END" else (token.line, token.column)
+    expected = {k for k in row if k.lstrip("_").isupper() or k == "$END"}
+    if len(expected) > 8 and token.type in _EXPRESSION_START | _SCALARS:
+        # After a complete expression almost anything may follow: say what is likely wrong.
+        return RegoSyntaxError(line, column, f"unexpected {_found(token)} after an expression; "
+                               "is an operator, a ',' or a line break missing?")
+    return RegoSyntaxError(line, column, f"unexpected {_found(token)}; expected "
+                           f"{_expected(expected)}")
