@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
+
+from nhilint.discovery import display_path
+from nhilint.linter import PROJECT_MARKERS, project_root
 
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.engines import engine
@@ -41,37 +45,34 @@ class Plan:
 
 
 def plan(paths: Iterable[str]) -> Plan:
-    paths = list(paths)
     scenario_paths, test_paths, missing = discover(paths)
     result = Plan(missing=missing)
     for path in scenario_paths:
         loaded, problems = load(path)
         result.files.extend(loaded)
         result.problems.extend(problems)
-    result.rego_tests = _rego_test_roots(paths, test_paths, result.files)
+    result.rego_tests = _rego_test_roots(test_paths, result.files)
     return result
 
 
-def _rego_test_roots(paths: list[str], found: list[str], files: list[ScenarioFile]) -> dict[str, list[str]]:
-    """Group *_test.rego files by the directory loaded with them: the PATH argument they were
-    found under (as `opa test PATH`), or, for tests beside a scenario's modules, that directory."""
-    roots: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    dirs = [os.path.normpath(p) for p in paths if os.path.isdir(p)]
-    for test in map(os.path.normpath, found):
-        under = [d for d in dirs if test.startswith(d + os.sep) or d == "."]
-        root = under[0] if under else os.path.dirname(test) or "."
-        roots.setdefault(root, []).append(test)
-        seen.add(test)
+def _rego_test_roots(found: list[str], files: list[ScenarioFile]) -> dict[str, list[str]]:
+    """Group *_test.rego files (those found under PATHS and those beside a Rego scenario
+    file's modules) by the directory whose modules load with them: their project (the
+    nearest .nhilint.yaml, pyproject.toml or .git, as for linting), as `opa test PROJECT`
+    would; a test outside any project loads its own directory."""
+    tests = set(map(os.path.normpath, found))
     for file in files:
         if isinstance(file.setup, RegoSetup):
-            for module_dir in sorted({os.path.dirname(m) or "." for m in file.setup.modules}):
-                beside = sorted(os.path.normpath(os.path.join(module_dir, name)) for name in
-                                os.listdir(module_dir) if name.endswith(REGO_TEST_SUFFIX))
-                for test in beside:
-                    if test not in seen:
-                        roots.setdefault(module_dir, []).append(test)
-                        seen.add(test)
+            for module_dir in {os.path.dirname(m) or "." for m in file.setup.modules}:
+                tests.update(os.path.normpath(os.path.join(module_dir, name))
+                             for name in os.listdir(module_dir) if name.endswith(REGO_TEST_SUFFIX))
+    roots: dict[str, list[str]] = {}
+    cache: dict[Path, Path] = {}
+    for test in sorted(tests):
+        project = project_root(Path(test), cache)
+        marked = any((project / marker).exists() for marker in PROJECT_MARKERS)
+        root = display_path(project) if marked else (os.path.dirname(test) or ".")
+        roots.setdefault(root, []).append(test)
     return roots
 
 
