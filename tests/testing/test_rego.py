@@ -234,3 +234,14 @@ def test_a_panic_in_one_scenario_is_an_error_for_it_alone(write_tree, monkeypatc
     run, _ = run_tests(["t.nhitest.yaml"])
     assert [(r.status, r.errors) for r in run.results] == [
         (PASS, ()), (PASS, ()), (ERROR, ("thread panicked",)), (ERROR, ("thread panicked",)), (PASS, ())]
+
+
+def test_test_rules_load_their_own_project_only(write_tree) -> None:
+    """Like insecure/ and fixed/ in the examples: two projects, one package name; the
+    broken module of the project without tests is not loaded with the other's tests."""
+    write_tree({"insecure/.nhilint.yaml": "extends: [recommended]\n", "insecure/tools.rego": "package t\nallow {",
+                "fixed/.nhilint.yaml": "extends: [recommended]\n", "fixed/tools.rego": "package t\nallow := true\n",
+                "fixed/tools_test.rego": "package t_test\ntest_allow if data.t.allow\n"})
+    run, _ = run_tests(["."])
+    assert [(r.location.path, r.name, r.status) for r in run.results] == [
+        ("fixed/tools_test.rego", "test_allow", PASS)]
