@@ -15,8 +15,6 @@ _RESET = "\033[0m"
 
 def show(value: Any) -> str:
     """A decision or a Rego value as a reader expects it: `allow`, `undefined`, JSON otherwise."""
-    if value is None:
-        return "(none)"
     if isinstance(value, str) and value in ("allow", "deny", UNDEFINED):
         return value
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -24,7 +22,9 @@ def show(value: Any) -> str:
 
 def details(result: TestResult) -> list[str]:
     """What a failed or errored test needs to be understood: expected, actual, deciding policies, errors."""
-    lines = [f"expected: {show(result.expected)}"]
+    lines = []
+    if result.expected is not None or result.kind == "rego":  # a Rego value may be null
+        lines.append(f"expected: {show(result.expected)}")
     if result.status != ERROR or result.actual is not None:
         lines.append(f"actual:   {show(result.actual)}")
     if result.kind == "cedar" and result.actual is not None:
