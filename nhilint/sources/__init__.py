@@ -33,6 +33,9 @@ class SourceOutput:
     identities: list[Identity] = field(default_factory=list)
     objects: list[Any] = field(default_factory=list)
     problems: list[tuple[str, Violation]] = field(default_factory=list)
+    # Read only so cross-file rules see the file (pre-commit's --project-context): nothing
+    # is reported on it, so checks that only report on this file (schema) are skipped.
+    context_only: bool = False
 
     def problem(self, rule: str, location: Location, message: str, subject: str = "") -> None:
         self.problems.append((rule, Violation(location, message, subject=subject or message)))
@@ -80,6 +83,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
 
 FILE_FORMATS: list[FileFormat] = [
     FileFormat("codex-config", "nhilint.sources.mcp", (".codex/config.toml",)),
+    FileFormat("spire-server-conf", "nhilint.sources.spire", ("server.conf",)),
     FileFormat("cedar", "nhilint.sources.cedar", ("*.cedar",)),
     FileFormat("rego", "nhilint.sources.rego", ("*.rego",)),
 ]

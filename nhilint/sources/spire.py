@@ -12,6 +12,7 @@ hand the identity to every workload there: a wildcard (NHI302).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nhilint.model import Credential, Delegation, Grant, Identity, Location
@@ -98,3 +99,50 @@ def read(doc: Document, out: SourceOutput) -> None:
         return
     for index, data in enumerate(doc.data["entries"]):
         _registration_entry(doc, index, data, out)
+
+
+# SPIRE Server `server.conf` (HCL): the default SVID TTLs every entry without its own gets,
+# and `admin_ids`, the SPIFFE IDs allowed to call the admin APIs. Read by a line scan of
+# the `server { ... }` block's flat settings; nothing else in the file is interpreted.
+_HCL_SETTING = re.compile(r'^(\s*)(\w+)\s*=\s*(.*?)\s*(?:\s(?:#|//).*)?$')  # `spiffe://` is no comment
+_HCL_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+SERVER_TTLS = {"default_x509_svid_ttl": "X.509-SVID", "default_jwt_svid_ttl": "JWT-SVID"}
+
+
+def read_file(path: str, text_: str, out: SourceOutput) -> None:
+    settings: dict[str, tuple[str, int, int]] = {}  # name -> (raw value, line, column)
+    depth = 0
+    for number, line in enumerate(text_.splitlines(), start=1):
+        stripped = line.split("#", 1)[0]
+        if depth == 1:
+            match = _HCL_SETTING.match(line)
+            if match:
+                settings.setdefault(match.group(2), (match.group(3), number, len(match.group(1)) + 1))
+        if depth == 0 and re.match(r"^\s*server\s*\{", stripped):
+            depth = 1
+            continue
+        if depth:
+            depth += stripped.count("{") - stripped.count("}")
+            if depth <= 0:
+                break
+    if "trust_domain" not in settings:
+        return  # a server.conf of some other program
+    domain = (_HCL_STRING.findall(settings["trust_domain"][0]) or ["?"])[0]
+    name = f"SPIRE Server {domain}"
+
+    def at(setting: str) -> Location:
+        _, line, column = settings[setting]
+        return Location(path, line, column, line, column + len(setting) - 1)
+
+    credentials = tuple(
+        Credential(location=at(key), field_locations={"ttl": at(key)}, identity=name,
+                   name=f"default {kind} of {name}", type=kind.lower(), issuance="jit",
+                   ttl=(_HCL_STRING.findall(settings[key][0]) or [settings[key][0]])[0])
+        for key, kind in SERVER_TTLS.items() if key in settings)
+    grants = tuple(Grant(location=at("admin_ids"), identity=name, admin=True,
+                         name=f"{name} admin_ids: {admin}")
+                   for admin in _HCL_STRING.findall(settings["admin_ids"][0])) if "admin_ids" in settings else ()
+    out.identities.append(Identity(location=at("trust_domain"), name=name, source_format=FORMAT,
+                                   declares=frozenset(), identity_type="spiffe",
+                                   identity_id=f"spiffe://{domain}", has_identity_block=True,
+                                   credentials=credentials, grants=grants))

@@ -65,6 +65,8 @@ EXPECTED = {
         ("NHI403", "entries.json", 15, 7),
         ("NHI202", "entries.json", 16, 7),  # legacy ttl covers both SVIDs
         ("NHI202", "entries.json", 16, 7),
+        ("NHI202", "server.conf", 8, 5),  # default_x509_svid_ttl = "24h"
+        ("NHI303", "server.conf", 10, 5),  # admin_ids
     ],
     "github_actions": [
         ("NHI302", ".github/workflows/ci.yml", 4, 3),  # no permissions block anywhere
