@@ -77,7 +77,8 @@ def read_structured(path: str, text: str, out: SourceOutput) -> None:
             before = len(out.identities)
             _module(fmt.module).read(doc, out)
             produced = out.identities[before:]
-            _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
+            if not out.context_only:
+                _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
     except LoadError as exc:
         out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
 
@@ -150,7 +151,7 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
         project_settings = configuration.for_directory(root)
         if project_settings.excludes(path):
             continue
-        out = SourceOutput()
+        out = SourceOutput(context_only=path in context_only)
         text = read_file(file, path, out)
         if path not in context_only:
             scanned.append(path)
