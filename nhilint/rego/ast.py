@@ -271,7 +271,9 @@ class VersionIssue:
     """A construct whose validity depends on the Rego version (checked by NHI705)."""
 
     location: Location
-    needs: str  # "v0": a v0-only form (a body without `if`); or a v1 keyword: "if", "contains", "in", "every"
+    # "v0-body" (a rule body without `if`, valid in v0 only), or the v1 keyword used:
+    # "if", "contains", "in", "every" (a v0 module must import it)
+    needs: str
 
 
 @dataclass(frozen=True)

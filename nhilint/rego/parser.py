@@ -1,9 +1,11 @@
-"""Rego source -> `nhilint.rego.ast.Module`, with a lark LALR parser built once.
+"""Rego source -> `nhilint.rego.ast.Module`, with an LALR parser built once per run.
 
-The grammar is `nhilint/grammars/rego.lark`. Rego separates statements by newlines, and
-`{` and `|` mean different things by context; `_layout` (after the lexer) settles both
-from the surrounding tokens so the grammar stays LALR(1). The AST is built during the
-parse (lark's inline transformer), which is much faster than building a parse tree first.
+The grammar is `nhilint/grammars/rego.lark`; lark builds its LALR tables and the callbacks
+that hand each rule's children to `_Builder`, which makes the AST during the parse (no
+parse tree). `_Lexer` and `_Parser` run them: a regex lexer and a table-driven loop much
+faster than lark's general ones. Rego separates statements by newlines, and `{` and `|`
+mean different things by context; `_layout` settles both from the surrounding tokens so
+the grammar stays LALR(1).
 """
 
 from __future__ import annotations

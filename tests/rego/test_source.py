@@ -111,3 +111,12 @@ def test_every_rego_file_of_the_project_parses() -> None:
         for case in yaml.safe_load(case_file.read_text(encoding="utf-8"))["cases"]:
             for name, text in case["files"].items():
                 parse_module(name, text)
+
+
+def test_project_config_sets_the_rego_version(tmp_path: Path) -> None:
+    legacy = "package legacy\n\nallow {\n    input.tool == \"read_issue\"\n}\n"
+    (tmp_path / "legacy.rego").write_text(legacy, encoding="utf-8")
+    (tmp_path / ".nhilint.yaml").write_text("rules:\n  NHI705: {rego_version: v1}\n", encoding="utf-8")
+    findings = lint_paths([str(tmp_path)], today=TODAY).findings
+    assert [(f.rule, f.location.line, f.location.column) for f in findings
+            if f.rule == "NHI705"] == [("NHI705", 3, 7)]
