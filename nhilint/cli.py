@@ -110,25 +110,30 @@ def _register_custom_rules(config_file: str | None) -> None:
         _configuration(config_file).for_directory(Path.cwd())
 
 
-def write_report(output_format: str, result: Any, output_file: str | None) -> None:
-    """Print the report, or write it to `output_file` and print a one-line summary."""
-    from nhilint.api import repository_offset
-    from nhilint.reporters import RenderOptions, render
-    from nhilint.reporters.text import summary_line
-
-    root = repository_offset()
+def emit_report(report: str, output_file: str | None, output_format: str, summary: str) -> None:
+    """Print the report, or write it to `output_file` and print the one-line summary."""
     if output_file is None:
-        color = output_format == "text" and _use_color(sys.stdout)
-        click.echo(render(output_format, result, RenderOptions(color=color, root=root)), nl=False)
+        click.echo(report, nl=False)
         return
-    report = render(output_format, result, RenderOptions(root=root))
     try:
         with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(report)
     except OSError as exc:
         raise click.BadParameter(f"cannot write {output_file}: {exc.strerror or exc}",
                                  param_hint="--output") from exc
-    click.echo(f"nhilint: {summary_line(result)}; {output_format} report written to {output_file}")
+    click.echo(f"nhilint: {summary}; {output_format} report written to {output_file}")
+
+
+def write_report(output_format: str, result: Any, output_file: str | None) -> None:
+    """The lint report in `output_format`: coloured only as text on a terminal, with paths
+    relative to the repository root where the format needs them (SARIF, GitHub)."""
+    from nhilint.api import repository_offset
+    from nhilint.reporters import RenderOptions, render
+    from nhilint.reporters.text import summary_line
+
+    color = output_format == "text" and output_file is None and _use_color(sys.stdout)
+    report = render(output_format, result, RenderOptions(color=color, root=repository_offset()))
+    emit_report(report, output_file, output_format, summary_line(result))
 
 
 @main.command()
@@ -314,16 +319,7 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
         return EXIT_USAGE
     color = output_format == "text" and output_file is None and _use_color(sys.stdout)
     report = render_test_run(output_format, run, RenderOptions(color=color, verbose=verbose))
-    if output_file is None:
-        click.echo(report, nl=False)
-    else:
-        try:
-            with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(report)
-        except OSError as exc:
-            raise click.BadParameter(f"cannot write {output_file}: {exc.strerror or exc}",
-                                     param_hint="--output") from exc
-        click.echo(f"nhilint: {run.summary_line()}; {output_format} report written to {output_file}")
+    emit_report(report, output_file, output_format, run.summary_line())
     below = min_coverage is not None and run.coverage is not None and run.coverage.percent < min_coverage
     if below:
         click.echo(f"nhilint: coverage {run.coverage.percent:.1f}% is below --min-coverage "
