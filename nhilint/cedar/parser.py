@@ -18,16 +18,22 @@ from nhilint.cedar import ast
 from nhilint.model import Location
 
 # One token after optional whitespace; the group number is the token's kind (_KINDS).
+# Every position matches (the end of the text too, with no group), so finditer never
+# searches ahead, and a string without its closing quote runs to the end of the text in
+# one pass: either would otherwise make reading quadratic.
 _TOKEN = re.compile(r"""\s*(?:
     ([_a-zA-Z][_a-zA-Z0-9]*)
   | (==|!=|<=|>=|&&|\|\||::|[<>!\-+*()\[\]{},;.:@=])
-  | ("(?:[^"\\]|\\.)*")
+  | ("(?:[^"\\]|\\.)*)("?)
   | ([0-9]+)
   | (\?[_a-zA-Z][_a-zA-Z0-9]*)
   | (//[^\n]*)
   | (\S)
+  | \Z
 )""", re.VERBOSE | re.DOTALL)
-_KINDS = (None, "ident", "op", "str", "int", "slot", "comment", "bad")
+_KINDS = (None, "ident", "op", "str", "str", "int", "slot", "comment", "bad")
+_STRING, _CLOSING_QUOTE, _COMMENT, _BAD = 3, 4, 7, 8
+_RAW_BRACKETS = re.compile(r"[(\[{<>}\])]")
 
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|x[0-7][0-9a-fA-F]|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "0": "\0", "'": "'", '"': '"'}
@@ -35,6 +41,7 @@ _VARIABLES = ("principal", "action", "resource", "context")
 _RELATIONS = ("==", "!=", "<", "<=", ">", ">=", "in")
 _EFFECTS = ("permit", "forbid")
 _BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+_OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 # The deepest nesting of expressions (and of brackets) read: Cedar's own typed tree stops
 # at 100 levels, and cedarpy's parser overflows its stack (a segmentation fault, not an
@@ -125,17 +132,24 @@ class _Parser:
         first_error = None  # reading goes on after it, so that nesting is checked to the end
         for match in _TOKEN.finditer(self.text):
             group = match.lastindex
-            if group == 6:  # a comment
+            if group is None or group == _COMMENT:  # the end of the text, a comment
                 continue
-            start = match.start(group)
-            if group == 7:  # no token starts with this character
-                char = match.group(group)
+            if group == _CLOSING_QUOTE:
+                start = match.start(_STRING)
+                if not match.group(_CLOSING_QUOTE):
+                    first_error = first_error or self.error("unterminated string", start)
+                    if raw_depth(self.text[start + 1:], "([{", depth) > MAX_NESTING:
+                        raise self.too_deep(start)
+                    continue
+            else:
+                start = match.start(group)
+            if group == _BAD:  # no token starts with this character
                 first_error = first_error or self.error(
-                    "unterminated string" if char == '"' else f"unexpected character {char!r}", start)
+                    f"unexpected character {self.text[start]!r}", start)
                 continue
-            token = _Token(_KINDS[group], match.group(group), start, match.end())
+            token = _Token(_KINDS[group], self.text[start:match.end()], start, match.end())
             if token.kind == "op" and token.text in _BRACKETS:
-                depth += _BRACKETS[token.text]
+                depth = max(depth + _BRACKETS[token.text], 0)
                 if depth > MAX_NESTING:
                     raise self.too_deep(start)
             tokens.append(token)
@@ -479,19 +493,36 @@ class _Parser:
         return self.node(ast.RecordLiteral, start, fields=tuple(fields))
 
 
-def nesting_depth(text: str, brackets: str = "([{") -> int:
-    """The deepest nesting of the given opening brackets in `text` (a policy or a Cedar
-    schema, whose types nest with `{` and `<`), outside strings and comments."""
-    deepest = depth = 0
-    for match in _TOKEN.finditer(text):
-        token = match.group(2)
-        if token is None or len(token) != 1:
-            continue
-        if token in brackets:
+def raw_depth(text: str, openers: str, depth: int = 0) -> int:
+    """The deepest bracket nesting in `text`, strings and comments included: an upper
+    bound for text that cannot be tokenized (after a string with no closing quote)."""
+    deepest = depth
+    for match in _RAW_BRACKETS.finditer(text):
+        char = match.group()
+        if char in openers:
             depth += 1
             deepest = max(deepest, depth)
-        elif token in ")]}>":
-            depth -= 1
+        elif _OPENER_OF[char] in openers:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def nesting_depth(text: str, openers: str = "([{") -> int:
+    """The deepest nesting of the given opening brackets in `text` (a policy, or a Cedar
+    schema, whose types also nest with `<`), outside strings and comments."""
+    deepest = depth = 0
+    for match in _TOKEN.finditer(text):
+        group = match.lastindex
+        if group == _CLOSING_QUOTE and not match.group(_CLOSING_QUOTE):  # the rest is no tokens
+            return max(deepest, raw_depth(text[match.start(_STRING) + 1:], openers, depth))
+        char = match.group(2) if group == 2 else None
+        if char is None or len(char) != 1:
+            continue
+        if char in openers:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _OPENER_OF and _OPENER_OF[char] in openers:
+            depth = max(depth - 1, 0)
     return deepest
 
 

@@ -171,6 +171,9 @@ def test_hostile_nesting_and_long_chains_are_findings_not_crashes(tmp_path: Path
     (deep / "broken-then-deep.cedar").write_text("permit (principal, action resource);\n~\n"
                                                  + "permit (principal, action, resource) when { "
                                                  + "[" * 3000 + "]" * 3000 + " == context.x };\n")
+    (deep / "unterminated-then-deep.cedar").write_text('permit (principal, action, resource) when { "x'
+                                                       + "(" * 3000 + " };\n")
+    (deep / "trailing-space.cedar").write_text(STANDING + " " * 100_000)  # read in linear time
     schema_dir = tmp_path / "schema"
     schema_dir.mkdir()
     (schema_dir / "p.cedarschema").write_text("entity A { a: " + "{ a: " * 5000 + "Long" + " }" * 5000 + " };")
@@ -181,7 +184,9 @@ def test_hostile_nesting_and_long_chains_are_findings_not_crashes(tmp_path: Path
                                    + " && ".join(f"context has a{i}" for i in range(5000))
                                    + " && (" + " || ".join(f"context.a{i} == 1" for i in range(5000)) + ") };\n")
     assert _findings(deep) == [("NHI607", "broken-then-deep.cedar", 3, 144),
-                               ("NHI607", "ifs.cedar", 1, 1335), ("NHI607", "parens.cedar", 2, 107)]
+                               ("NHI607", "ifs.cedar", 1, 1335), ("NHI607", "parens.cedar", 2, 107),
+                               ("NHI602", "trailing-space.cedar", 1, 1),
+                               ("NHI607", "unterminated-then-deep.cedar", 1, 45)]
     [schema_finding] = lint_paths([str(schema_dir)], today=TODAY).findings
     assert (schema_finding.rule, Path(schema_finding.location.path).name) == ("NHI605", "p.cedarschema")
     assert "nests types more than 100 levels deep" in schema_finding.message
