@@ -21,6 +21,7 @@ from nhilint.model import Location
 from nhilint.sources import SourceOutput
 
 SCHEMA_SUFFIXES = (".cedarschema", ".cedarschema.json")
+MAX_SCHEMA_BYTES = 5 * 1024 * 1024  # the bound the linter puts on the files it reads
 _POLICY_PREFIX = re.compile(r"^for policy `[^`]*`,\s*")
 _QUOTED = re.compile(r"`([^`]+)`")
 
@@ -125,6 +126,8 @@ def _load_schema(schema_path: str) -> tuple[object | None, str | None]:
     try:
         stat = file.stat()
         key = (str(file.resolve()), stat.st_mtime_ns, stat.st_size)
+        if stat.st_size > MAX_SCHEMA_BYTES:
+            return None, f"is {stat.st_size:,} bytes, over the {MAX_SCHEMA_BYTES:,}-byte bound"
         if key not in _SCHEMAS:
             _SCHEMAS[key] = _parse_schema(schema_path, file.read_text(encoding="utf-8-sig"))
         return _SCHEMAS[key]

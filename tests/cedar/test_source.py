@@ -187,7 +187,13 @@ def test_hostile_nesting_and_long_chains_are_findings_not_crashes(tmp_path: Path
                                ("NHI607", "ifs.cedar", 1, 1335), ("NHI607", "parens.cedar", 2, 107),
                                ("NHI602", "trailing-space.cedar", 1, 1),
                                ("NHI607", "unterminated-then-deep.cedar", 1, 45)]
-    [schema_finding] = lint_paths([str(schema_dir)], today=TODAY).findings
-    assert (schema_finding.rule, Path(schema_finding.location.path).name) == ("NHI605", "p.cedarschema")
-    assert "nests types more than 100 levels deep" in schema_finding.message
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "p.cedarschema").write_text("entity A;\n" + "// padding\n" * 500_000)
+    (huge / "p.cedar").write_text('forbid (principal is A, action, resource);\n')
+    for folder, why in ((schema_dir, "nests types more than 100 levels deep"),
+                        (huge, "is 5,500,010 bytes, over the 5,242,880-byte bound")):
+        [finding] = lint_paths([str(folder)], today=TODAY).findings
+        assert (finding.rule, Path(finding.location.path).name) == ("NHI605", "p.cedarschema")
+        assert why in finding.message
     assert _findings(chain) == []  # every attribute read is guarded by the `has` before it
