@@ -67,10 +67,13 @@ def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A git repository with two committed manifests: lead (bad: no ttl) delegates to writer."""
+    """A git repository with two committed manifests, lead (bad: no ttl) delegating to writer,
+    and a Rego policy with its scenario test."""
     (tmp_path / "agents").mkdir()
     shutil.copy(FIXTURES / "writer.yaml", tmp_path / "agents" / "writer.yaml")
     break_lead(tmp_path)
+    shutil.copytree(FIXTURES / "policies", tmp_path / "policies")
+    shutil.copytree(FIXTURES / "tests", tmp_path / "tests")
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "agents")
@@ -120,7 +123,8 @@ def test_try_repo_fails_on_the_bad_manifest(
 def test_pre_commit_run_and_the_commit_hook(
         project: Path, hook_repository: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
     repository, revision = hook_repository
-    config = {"repos": [{"repo": str(repository), "rev": revision, "hooks": [{"id": "nhilint"}]}]}
+    config = {"repos": [{"repo": str(repository), "rev": revision,
+                         "hooks": [{"id": "nhilint"}, {"id": "nhilint-test"}]}]}
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     git(project, "add", ".pre-commit-config.yaml")
 
@@ -142,3 +146,26 @@ def test_pre_commit_run_and_the_commit_hook(
                              env=pre_commit_env, capture_output=True, text=True, timeout=600)
     assert blocked.returncode != 0
     assert BAD_LINE in blocked.stdout + blocked.stderr
+
+
+def test_the_scenario_hook_reruns_the_tests_when_a_policy_changes(
+        project: Path, hook_repository: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
+    repository, revision = hook_repository
+    config = {"repos": [{"repo": str(repository), "rev": revision, "hooks": [{"id": "nhilint-test"}]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    policy = project / "policies" / "tools.rego"
+    policy.write_text(policy.read_text().replace("default allow := false", "default allow := true"))
+    git(project, "add", ".")
+
+    opened = pre_commit(project, pre_commit_env, "run")
+    assert opened.returncode == 1, opened.stdout + opened.stderr
+    assert "FAIL tests/tools.nhitest.yaml:12: an unregistered agent is refused" in opened.stdout
+
+    shutil.copy(FIXTURES / "policies" / "tools.rego", policy)
+    git(project, "add", ".")
+    closed = pre_commit(project, pre_commit_env, "run")
+    assert closed.returncode == 0, closed.stdout + closed.stderr
+    # A manifest change alone does not re-run the scenarios.
+    fix_lead(project)
+    git(project, "add", ".")
+    assert "(no files to check)Skipped" in pre_commit(project, pre_commit_env, "run").stdout
