@@ -9,7 +9,8 @@ so a rule only fires where the text proves the problem.
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterator, Mapping
 
 from nhilint.cedar.ast import (Attribute, Binary, Call, CedarPolicy, CedarPolicySet, EntityLiteral,
                                Expr, Has, IfThenElse, Is, Like, Literal, RecordLiteral,
@@ -326,7 +327,7 @@ def _never_number(expr: Expr) -> bool:
         isinstance(expr, Literal) and isinstance(expr.value, (bool, str)))
 
 
-def _node_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]]:
+def _node_risks(expr: Expr, known: Mapping[tuple, int]) -> Iterator[tuple[Expr, str, str]]:
     """(node, why it can error, how to guard it) when this node itself can raise an
     evaluation error, given the facts `known` to hold where it is evaluated."""
     path = attribute_path(expr)
@@ -364,26 +365,46 @@ def _node_risks(expr: Expr, known: frozenset) -> Iterator[tuple[Expr, str, str]]
                                                 "(a .cedarschema beside them) that types it")
 
 
+@dataclass(frozen=True)
+class _Learned:
+    """A marker in the traversal: from here on these facts hold (delta 1), or no longer (-1)."""
+
+    facts: frozenset
+    delta: int
+
+
 def _error_risks(condition: Expr) -> Iterator[tuple[Expr, str, str]]:
     """The risks of every node of a condition, in source order. Cedar evaluates `a && b`'s
     `b` only when `a` held (and an `if`'s `then` only when its condition held), so what
-    `a` tests with `has` is known there. Iterative, for arbitrarily long chains."""
-    stack: list[tuple[Expr, frozenset]] = [(condition, frozenset())]
+    `a` tests with `has` is known there. Iterative, and linear in the size of the
+    condition: generated chains of thousands of tests are one deep tree."""
+    known: dict[tuple, int] = {}  # the facts holding where the current node is evaluated
+    stack: list[Expr | _Learned] = [condition]
     while stack:
-        expr, known = stack.pop()
-        if isinstance(expr, Binary) and expr.op == "&&":
-            operands = []
-            for operand in _conjuncts(expr):
-                operands.append((operand, known))
-                known = known | _facts(operand)
-            stack.extend(reversed(operands))
-        elif isinstance(expr, IfThenElse):
-            stack.extend(((expr.else_expr, known), (expr.then_expr, known | _facts(expr.cond)),
-                          (expr.cond, known)))
+        item = stack.pop()
+        if isinstance(item, _Learned):
+            for fact in item.facts:
+                known[fact] = known.get(fact, 0) + item.delta
+                if not known[fact]:
+                    del known[fact]
+        elif isinstance(item, Binary) and item.op == "&&":
+            work: list[Expr | _Learned] = []
+            learned = []
+            for operand in _conjuncts(item):
+                work.append(operand)
+                facts = frozenset(_facts(operand))
+                if facts:
+                    work.append(_Learned(facts, 1))
+                    learned.append(_Learned(facts, -1))
+            stack.extend(reversed(work + learned))
+        elif isinstance(item, IfThenElse):
+            facts = frozenset(_facts(item.cond))
+            stack.extend((item.else_expr, _Learned(facts, -1), item.then_expr, _Learned(facts, 1),
+                          item.cond))
         else:
-            yield from _node_risks(expr, known)
-            if not (isinstance(expr, Attribute) and attribute_path(expr)):  # the chain is judged whole
-                stack.extend((child, known) for child in reversed(expr.children()))
+            yield from _node_risks(item, known)
+            if not (isinstance(item, Attribute) and attribute_path(item)):  # the chain is judged whole
+                stack.extend(reversed(item.children()))
 
 
 @rule(
