@@ -84,12 +84,12 @@ class _Lexer:
             if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}) + ")")
         self.blanks = re.compile(_BLANKS)
 
-    def lex(self, text: str) -> Iterator[Tok]:
+    def lex(self, text: str) -> list[Tok]:
         return _layout(self._scan(text))
 
-    def _scan(self, text: str) -> list[list[Any]]:
-        """[type, value, offset, line, column] of every token, comments and spaces dropped."""
-        found: list[list[Any]] = []
+    def _scan(self, text: str) -> list[Tok]:
+        """Every token, comments and spaces dropped."""
+        found: list[Tok] = []
         line, line_start, pos, size = 1, 0, 0, len(text)
         match = self.pattern.match
         keywords = self.keywords
@@ -105,56 +105,54 @@ class _Lexer:
             kind = m.lastgroup
             pos = m.start(kind)
             value = m.group(kind)
+            column = pos - line_start + 1
             if kind == "NAME":
                 kind = keywords.get(value, kind)
-            found.append([kind, value, pos, line, pos - line_start + 1])
             if "\n" in value:
-                line += value.count("\n")
-                line_start = pos + value.rindex("\n") + 1
+                end_line = line + value.count("\n")
+                end_column = len(value) - value.rindex("\n")
+                found.append(Tok(kind, value, line, column, end_line, end_column))
+                line, line_start = end_line, pos + value.rindex("\n") + 1
+            else:
+                found.append(Tok(kind, value, line, column, line, column + len(value)))
             pos = m.end()
         return found
 
 
-def _layout(raw: list[list[Any]]) -> Iterator[Tok]:
+def _layout(tokens: list[Tok]) -> list[Tok]:
     """Drops newlines that do not end a statement; marks body braces and comprehension bars;
     makes keywords after `.` (`input.in`) and `contains(` names."""
+    kept: list[Tok] = []
     # Each open bracket: [its token type, whether newlines inside separate statements].
     stack: list[list[Any]] = []
-    prev = ""  # the type of the previous token passed on
-    pending_nl: list[Any] | None = None
-    count = len(raw)
-    for index, item in enumerate(raw):
-        kind = item[0]
+    prev = ""  # the type of the previous token kept
+    pending_nl: Tok | None = None
+    count = len(tokens)
+    for index, token in enumerate(tokens):
+        kind = token.type
         if kind == "_NL":
-            pending_nl = pending_nl or item
+            pending_nl = pending_nl or token
             continue
         if kind in KEYWORDS and (prev == "_DOT" or (kind == "CONTAINS" and index + 1 < count
-                                                     and raw[index + 1][0] == "LPAR")):
-            kind = "NAME"
+                                                     and tokens[index + 1].type == "LPAR")):
+            kind = token.type = "NAME"
         if pending_nl is not None:
             if (prev and (not stack or stack[-1][1]) and prev not in _CONTINUES_AFTER
                     and kind not in _CONTINUES_BEFORE):
-                yield _token(pending_nl, "_NL")
-                prev = "_NL"
+                kept.append(pending_nl)
             pending_nl = None
-        if kind == "LBRACE" and prev in _ENDS_TERM:
-            kind = "BODY_LBRACE"
+        if kind == "LBRACE" and prev in _ENDS_TERM and kept[-1].type != "_NL":
+            kind = token.type = "BODY_LBRACE"
         elif kind == "BAR" and stack and stack[-1][0] in ("LSQB", "LBRACE"):
-            kind = "COMPR_BAR"
+            kind = token.type = "COMPR_BAR"
             stack[-1][1] = True
         if kind in _OPENERS:
             stack.append([kind, kind == "BODY_LBRACE"])
         elif kind in _CLOSERS and stack and _OPENERS[stack[-1][0]] == kind:
             stack.pop()
-        yield _token(item, kind)
+        kept.append(token)
         prev = kind
-
-
-def _token(item: list[Any], kind: str) -> Tok:
-    _, value, _, line, column = item
-    if "\n" in value:
-        return Tok(kind, value, line, column, line + value.count("\n"), len(value) - value.rindex("\n"))
-    return Tok(kind, value, line, column, line, column + len(value))
+    return kept
 
 
 def _start(item: Any) -> tuple[int, int]:
@@ -162,13 +160,6 @@ def _start(item: Any) -> tuple[int, int]:
         return item.line, item.column
     loc = item.location
     return loc.line, loc.column
-
-
-def _end(item: Any) -> tuple[int, int]:
-    if isinstance(item, Tok):
-        return item.end_line, item.end_column - 1
-    loc = item.location
-    return loc.end_line, loc.end_column
 
 
 class _Builder:
@@ -190,9 +181,16 @@ class _Builder:
     # -- helpers ---------------------------------------------------------------------------
 
     def _loc(self, first: Any, last: Any) -> Location:
-        line, column = _start(first)
-        end_line, end_column = _end(last)
-        return Location(self.path, line, column, end_line, end_column)
+        """From the start of `first` to the end of `last` (each a token or a node); the
+        hottest function of the parse, so written out rather than calling _start and _end."""
+        if type(first) is Tok:
+            line, column = first.line, first.column
+        else:
+            line, column = first.location.line, first.location.column
+        if type(last) is Tok:
+            return Location(self.path, line, column, last.end_line, last.end_column - 1)
+        end = last.location
+        return Location(self.path, line, column, end.end_line, end.end_column)
 
     def _keyword(self, tok: Tok) -> None:
         self.issues.append(ast.VersionIssue(self._loc(tok, tok), tok.type.lower()))
@@ -547,9 +545,8 @@ class _Parser:
         states, end_state = self.states, self.ends[start]
         state_stack, value_stack = [self.starts[start]], []
         tokens = self.lexer.lex(text)
-        token = None
-        while True:
-            token = next(tokens, None) or Tok("$END", "", 0, 0, 0, 0)
+        tokens.append(Tok("$END", "", 0, 0, 0, 0))
+        for token in tokens:
             kind = token.type
             while True:
                 action = states[state_stack[-1]].get(kind)
@@ -596,6 +593,7 @@ def parse_module(path: str, text: str) -> ast.Module:
     """Parse one Rego file; raises `RegoSyntaxError` (located, readable) on bad input."""
     builder = _parser().builder
     builder.path, builder.issues = path, []
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     if not text.strip():
         raise RegoSyntaxError(1, 1, "the file is empty; a Rego module starts with `package NAME`")
     items = _parse_text(text, "module")

@@ -68,6 +68,11 @@ def test_template_expressions_keep_their_file_positions() -> None:
     assert template.parts[1].location == Location("t.rego", 2, 17, 2, 30)
 
 
+def test_a_byte_order_mark_is_not_an_error() -> None:
+    module = parse_module("t.rego", "\ufeffpackage t\nallow := false\n")
+    assert module.rules[0].location == Location("t.rego", 2, 1, 2, 14)
+
+
 def test_multiline_tokens_advance_lines() -> None:
     module = parse_module("t.rego", "package t\nx := `a\nb\nc`\ny := 1\n")
     assert [r.location.line for r in module.rules] == [2, 5]
