@@ -13,9 +13,6 @@ from typing import Iterator, Union
 
 from nhilint.model import Located, Location
 
-# The Cedar variables a policy's scope and conditions refer to.
-SCOPE_VARIABLES = ("principal", "action", "resource")
-
 
 @dataclass(frozen=True)
 class Expr:
@@ -44,10 +41,6 @@ class Literal(Expr):
 class EntityLiteral(Expr):
     type: str = ""  # the full type path: `Agent`, `MyApp::Agent`
     id: str = ""
-
-    @property
-    def basename(self) -> str:
-        return self.type.rsplit("::", 1)[-1]
 
     def __str__(self) -> str:
         return f'{self.type}::"{self.id}"'
