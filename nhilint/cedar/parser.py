@@ -40,6 +40,7 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "0": "\0", "'": 
 _VARIABLES = ("principal", "action", "resource", "context")
 _RELATIONS = ("==", "!=", "<", "<=", ">", ">=", "in")
 _EFFECTS = ("permit", "forbid")
+_KEYWORDS = ("if", "then", "else", "in", "is", "like", "has")
 _BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 _OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
 
@@ -469,6 +470,9 @@ class _Parser:
         if token.text in _VARIABLES:
             self.take()
             return self.node(ast.Var, start, name=token.text)
+        if token.text in _KEYWORDS:
+            raise self.unexpected("expected an expression" if token.text != "if" else
+                                  "expected an expression (an `if` here needs parentheses)")
         name, _, _ = self.type_path("an expression")
         if self.at("("):
             return self.node(ast.Call, start, function=name, args=self.arguments("(", ")"))

@@ -82,6 +82,8 @@ def test_policy_sources_are_each_policys_text() -> None:
     ("permit (principal, action, resource) when { 1 < 2 < 3 };", 1, 51, "expected `}` at the end of the `when` condition, found `<`"),
     ("@id(\"x\")\n\n  ", 3, 3, "expected `permit` or `forbid`, found the end of the file"),
     ("permit (principal, action, resource) when { context.x ~ 2 };", 1, 55, "unexpected character '~'"),
+    ("permit (principal, action, resource) when { 1 == if true then 1 else 2 };", 1, 50,
+     "expected an expression (an `if` here needs parentheses), found `if`"),
 ])
 def test_syntax_errors_are_located(text: str, line: int, column: int, message: str) -> None:
     with pytest.raises(parser.CedarSyntaxError) as caught:
