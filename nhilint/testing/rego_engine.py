@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -189,6 +190,14 @@ def _test_results(engine: Any, path: str, package: str, name: str, line: int) ->
     return [TestResult(location, name, status, True, actual, kind="rego-test")]
 
 
+def _load_error(path: str, failure: EngineFailure) -> TestResult:
+    """A file that could not be loaded, located at the line the engine names when it does."""
+    where = re.search(rf"{re.escape(path)}:(\d+):(\d+):", str(failure))
+    location = Location(path, int(where.group(1)), int(where.group(2))) if where else Location(path)
+    return TestResult(location, f"load {os.path.basename(path)}", ERROR, errors=(str(failure),),
+                      kind="rego-test")
+
+
 def run_test_rules(root: str, test_files: list[str], coverage: CoverageTracker | None) -> list[TestResult]:
     """Load every .rego and data file under `root` (as `opa test ROOT` does) and run the
     `test_*` rules of `test_files`."""
@@ -198,15 +207,13 @@ def run_test_rules(root: str, test_files: list[str], coverage: CoverageTracker |
         try:
             add_module(engine, path)
         except EngineFailure as exc:
-            results.append(TestResult(Location(path), f"load {os.path.basename(path)}", ERROR,
-                                      errors=(str(exc),), kind="rego-test"))
+            results.append(_load_error(path, exc))
     for pointer, path in _data_files(root):
         try:
             value = attempt(f"cannot read {path}", Source(path=path).load)
             attempt(f"loading {path}", engine.add_data, _nest(pointer, value))
         except EngineFailure as exc:
-            results.append(TestResult(Location(path), f"load {os.path.basename(path)}", ERROR,
-                                      errors=(str(exc),), kind="rego-test"))
+            results.append(_load_error(path, exc))
     ast_json = engine.get_ast_as_json()
     for path in test_files:
         for package, name, line in test_rules(ast_json, path):
