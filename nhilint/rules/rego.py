@@ -108,7 +108,9 @@ def default_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
 )
 def unconditional_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
     for item in _decisions(module, ctx.params["decisions"]):
-        if item.kind in ("complete", "function") and _unconditional(item.value, item.body):
+        # A function's constant arguments (`allow("read_issue") := true`) are its conditions.
+        open_args = all(isinstance(arg, Var) for arg in item.args)
+        if item.kind in ("complete", "function") and open_args and _unconditional(item.value, item.body):
             what = "has no conditions" if item.body is None else "has a body that always holds"
             yield Violation(item.head_location or item.location, f"rule '{item.name}' {what}, so "
                             "it grants every request; add the conditions the agent must meet",
@@ -141,7 +143,9 @@ def _wildcard_test(node: Node) -> str | None:
     if isinstance(node, (BinOp, Assign)) and node.op in ("==", "="):
         for side, other in ((node.left, node.right), (node.right, node.left)):
             star = _wildcard_text(side)
-            if star is not None and _wildcard_text(other) is None:
+            # `x = "*"` with a bare variable binds it: only a reference is compared.
+            if star is not None and _wildcard_text(other) is None and (
+                    node.op == "==" or isinstance(other, Ref)):
                 return f"{_describe(other)} equals the wildcard \"{star}\""
     if isinstance(node, Membership):
         star = _wildcard_text(node.value)
@@ -172,10 +176,13 @@ def _wildcard_test(node: Node) -> str | None:
 )
 def wildcard_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
     for item in _decisions(module, ctx.params["decisions"]):
+        # The rule's value is a test too: `allow := "*" in input.token.scopes`.
+        tests = [item.value] if item.value is not None else []
         for literal in _rule_literals(item):
-            if literal.negated:
-                continue  # `not x == "*"` refuses the wildcard
-            for node in literal.walk():
+            if not literal.negated:  # `not x == "*"` refuses the wildcard
+                tests.append(literal)
+        for test in tests:
+            for node in test.walk():
                 reason = _wildcard_test(node)
                 if reason:
                     yield Violation(node.location, f"rule '{item.name}' grants when {reason}; "
