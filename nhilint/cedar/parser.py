@@ -398,14 +398,14 @@ class _Parser:
         operators = []
         while self.peek().kind == "op" and self.peek().text in ("!", "-"):
             operators.append(self.take())
-        if operators and operators[-1].text == "-" and self.peek().kind == "int":
-            # `-5` is one literal in Cedar (so -9223372036854775808 fits), then members apply.
-            minus, number = operators.pop(), self.take()
-            operand = self.members(ast.Literal(location=self.span(minus.start, number.end),
-                                               value=-int(number.text)), minus.start)
-        else:
-            start = self.peek().start
-            operand = self.members(self.primary(), start)
+        first = self.pos
+        operand = self.members(self.primary(), self.tokens[first].start)
+        if (operators and operators[-1].text == "-" and self.tokens[first].kind == "int"
+                and self.pos == first + 1):
+            # `-5` is one literal in Cedar (so -9223372036854775808 fits); `-5.x` is -(5.x).
+            minus = operators.pop()
+            operand = ast.Literal(location=self.span(minus.start, self.tokens[self.pos - 1].end),
+                                  value=-operand.value)
         for operator in reversed(operators):
             operand = self.node(ast.Unary, operator.start, op=operator.text, arg=operand)
         return operand

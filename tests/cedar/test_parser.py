@@ -89,3 +89,39 @@ def test_syntax_errors_are_located(text: str, line: int, column: int, message: s
     with pytest.raises(parser.CedarSyntaxError) as caught:
         parser.parse("p.cedar", text)
     assert (caught.value.line, caught.value.column, caught.value.message) == (line, column, message)
+
+
+def _random_expr(rng, depth: int) -> str:
+    """Cedar-like expression text, operands often unparenthesized to exercise precedence."""
+    leaves = ["1", "-3", '"s*"', "true", "principal", "context.a", 'User::"u"', "context.b.c",
+              'ip("10.0.0.1")', "resource", '"x\\"y"']
+    if depth == 0 or rng.random() < 0.25:
+        return rng.choice(leaves)
+    sub = lambda: _random_expr(rng, depth - 1)  # noqa: E731
+    forms = [
+        lambda: f"{sub()} && {sub()}", lambda: f"{sub()} || {sub()}", lambda: f"{sub()} == {sub()}",
+        lambda: f"{sub()} < {sub()}", lambda: f"{sub()} + {sub()} * {sub()}", lambda: f"{sub()} - {sub()}",
+        lambda: f"!{sub()}", lambda: f"-{sub()}", lambda: f"{sub()} in {sub()}",
+        lambda: f"{sub()} has a.b", lambda: f'{sub()} like "a*\\*"', lambda: f"{sub()} is NS::T in {sub()}",
+        lambda: f"({sub()})", lambda: f"(if {sub()} then {sub()} else {sub()})", lambda: f"[{sub()}, {sub()}]",
+        lambda: f'{{k: {sub()}, "k 2": {sub()}}}', lambda: f"{sub()}.contains({sub()})",
+        lambda: f"({sub()}).isEmpty()", lambda: f'{sub()}["key"]', lambda: f"{sub()}.x",
+    ]
+    return rng.choice(forms)()
+
+
+def test_random_expressions_read_as_cedar_reads() -> None:
+    """Whatever Cedar accepts of 400 random expressions, we read into Cedar's own tree."""
+    import random
+
+    rng = random.Random(20261122)
+    accepted = 0
+    for _ in range(400):
+        text = f"forbid (principal, action, resource) when {{ {_random_expr(rng, 4)} }};"
+        try:
+            theirs = cedarpy.policies_to_pst(text)
+        except ValueError:
+            continue
+        accepted += 1
+        assert pst_oracle.policy_set(parser.parse("p.cedar", text).policies) == theirs, text
+    assert accepted > 100
