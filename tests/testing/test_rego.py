@@ -140,9 +140,9 @@ def test_a_module_that_does_not_parse_is_an_error_and_the_rest_runs(write_tree) 
     write_tree({"p/broken.rego": "package broken\n\nallow if {\n", "p/ok_test.rego":
                 "package ok\n\ntest_fine if { true }\n"})
     run, _ = run_tests(["p"])
-    assert [(r.name, r.status, r.errors) for r in run.results] == [
-        ("load broken.rego", ERROR, ("Rego parse error: p/broken.rego:4:1: expecting expression",)),
-        ("test_fine", PASS, ()),
+    assert [(r.location.line, r.name, r.status, r.errors) for r in run.results] == [
+        (4, "load broken.rego", ERROR, ("Rego parse error: p/broken.rego:4:1: expecting expression",)),
+        (3, "test_fine", PASS, ()),
     ]
 
 
