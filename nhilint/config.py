@@ -325,7 +325,10 @@ class _Resolver:
     a user fixing a file sees every mistake in one run.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, validated: set[str] | None = None) -> None:
+        # keys of files already checked against the schema (shared across the projects of a
+        # run: forty projects extending one org ruleset validate it once)
+        self.validated = validated if validated is not None else set()
         self.settings = default_settings()
         self.rules: dict[str, Rule] = dict(builtin_rules())
         self.applied: set[str] = set()
@@ -348,10 +351,12 @@ class _Resolver:
             self.problems.append((named_at or source.locate(()), "extends cycle: " + " -> ".join(
                 _short(k) for k in names) + "; remove one of these extends"))
             return
-        before = len(self.problems)
-        self._collect(_validate_shape, source)
-        if len(self.problems) > before:  # nothing more can be read from a misshapen file
-            return
+        if source.key not in self.validated:
+            before = len(self.problems)
+            self._collect(_validate_shape, source)
+            if len(self.problems) > before:  # nothing more can be read from a misshapen file
+                return
+            self.validated.add(source.key)
         for ref, pointer in _extends(source):
             at = source.locate(pointer)
             parent = self._collect(_resolve_ref, ref, source, at)
@@ -562,9 +567,9 @@ def find_project_file(directory: Path) -> Path | None:
     return None
 
 
-def resolve(file: Path | None) -> Settings:
+def resolve(file: Path | None, validated: set[str] | None = None) -> Settings:
     """The settings a project file (None: the defaults) and its rulesets resolve to."""
-    resolver = _Resolver()
+    resolver = _Resolver(validated)
     if file is None:
         return resolver.result(None)
     source = load_file(file)
@@ -586,6 +591,7 @@ class Configuration:
     fixed: Settings | None = None  # a Settings object given directly (library use)
     _by_file: dict[Path | None, Settings] = field(default_factory=dict, repr=False)
     _by_directory: dict[Path, Settings] = field(default_factory=dict, repr=False)
+    _validated: set[str] = field(default_factory=set, repr=False)
 
     def _override(self, settings: Settings) -> Settings:
         if self.fail_on is not None:
@@ -615,7 +621,7 @@ class Configuration:
         if directory not in self._by_directory:  # the linter asks once per file read
             file = self.project_file(directory)
             if file not in self._by_file:
-                self._by_file[file] = self._override(resolve(file))
+                self._by_file[file] = self._override(resolve(file, self._validated))
             self._by_directory[directory] = self._by_file[file]
         return self._by_directory[directory]
 
