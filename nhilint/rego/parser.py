@@ -201,7 +201,10 @@ class _Builder:
     # -- module ----------------------------------------------------------------------------
 
     def module(self, children: list) -> tuple:
-        return tuple(children)
+        items: list = []
+        for child in children:
+            items.extend(child if isinstance(child, tuple) else (child,))
+        return tuple(items)
 
     def package_decl(self, children: list) -> ast.Ref:
         self._index()
@@ -263,9 +266,10 @@ class _Builder:
         last = body if body is not None else (value if value is not None else keyword)
         return ast.Else(self._loc(keyword, last), value, body, assign)
 
-    def normal_rule(self, children: list) -> ast.Rule:
+    def normal_rule(self, children: list) -> ast.Rule | tuple[ast.Rule, ...]:
         head = children[0]
-        body_kind, body = children[1] if len(children) > 1 and isinstance(children[1], tuple) else (None, None)
+        bodies = [c for c in children[1:] if isinstance(c, tuple)]
+        body_kind, body = bodies[0] if bodies else (None, None)
         elses = tuple(c for c in children if isinstance(c, ast.Else))
         ref, value, key, args = head["ref"], head.get("value"), head.get("contains"), ()
         if isinstance(ref, ast.Call):
@@ -278,11 +282,16 @@ class _Builder:
         else:
             kind = "complete"
         last = elses[-1] if elses else (body if body is not None else head["last"])
-        return ast.Rule(self._loc(head["first"], last), kind, self._as_ref(ref), value=value,
+        rule = ast.Rule(self._loc(head["first"], last), kind, self._as_ref(ref), value=value,
                         key=key, args=args, body=body, elses=elses, assign=head.get("assign"),
                         has_if=body_kind in ("if_block", "if_literal"),
                         has_contains="contains" in head,
                         head_location=self._loc(head["first"], head["last"]), **self._index())
+        if len(bodies) < 2:
+            return rule
+        # Each further body is a rule of its own with the same head, as OPA reads it.
+        return (replace(rule, location=self._loc(head["first"], bodies[0][1])),
+                *(replace(rule, location=extra.location, body=extra, elses=()) for _, extra in bodies[1:]))
 
     # -- bodies ----------------------------------------------------------------------------
 

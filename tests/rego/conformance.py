@@ -231,6 +231,9 @@ MODULES = [
     ("package p\nallow if not deny\n", "package p\n(complete allow if {(not deny)})"),
     ("package p\ndeny contains x if some x in input.bad\nwarn contains y if some y in input.odd\n",
      "package p\n(set deny key=x if {(some x in input.bad)})\n(set warn key=y if {(some y in input.odd)})"),
+    ("package p\nallow {\n  a\n} {\n  b\n}\n", "package p\n(complete allow {a})\n(complete allow {b})"),
+    ('package p\nallow = {\n\t"mtls": false,\n} {\n\tinput.port == 7777\n}\n',
+     'package p\n(complete allow = (object ("mtls" false)) {(== input.port 7777)})'),
     ('package p\nnames := {n | some a in input.agents; n := a.name}\n',
      "package p\n(complete names := (set-compr n {(some a in input.agents); (:= n a.name)}))"),
 ]
