@@ -12,7 +12,7 @@ import bisect
 import re
 import sys
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from nhilint.cedar import ast
 from nhilint.model import Location
@@ -497,37 +497,37 @@ class _Parser:
         return self.node(ast.RecordLiteral, start, fields=tuple(fields))
 
 
-def raw_depth(text: str, openers: str, depth: int = 0) -> int:
-    """The deepest bracket nesting in `text`, strings and comments included: an upper
-    bound for text that cannot be tokenized (after a string with no closing quote)."""
+def _deepest(brackets: Iterable[str], openers: str, depth: int = 0) -> int:
+    """The deepest nesting a sequence of bracket characters reaches (from `depth`)."""
     deepest = depth
-    for match in _RAW_BRACKETS.finditer(text):
-        char = match.group()
-        if char in openers:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif _OPENER_OF[char] in openers:
-            depth = max(depth - 1, 0)
-    return deepest
-
-
-def nesting_depth(text: str, openers: str = "([{") -> int:
-    """The deepest nesting of the given opening brackets in `text` (a policy, or a Cedar
-    schema, whose types also nest with `<`), outside strings and comments."""
-    deepest = depth = 0
-    for match in _TOKEN.finditer(text):
-        group = match.lastindex
-        if group == _CLOSING_QUOTE and not match.group(_CLOSING_QUOTE):  # the rest is no tokens
-            return max(deepest, raw_depth(text[match.start(_STRING) + 1:], openers, depth))
-        char = match.group(2) if group == 2 else None
-        if char is None or len(char) != 1:
-            continue
+    for char in brackets:
         if char in openers:
             depth += 1
             deepest = max(deepest, depth)
         elif char in _OPENER_OF and _OPENER_OF[char] in openers:
             depth = max(depth - 1, 0)
     return deepest
+
+
+def raw_depth(text: str, openers: str, depth: int = 0) -> int:
+    """The deepest bracket nesting in `text`, strings and comments included: an upper
+    bound for text that cannot be tokenized (after a string with no closing quote)."""
+    return _deepest((m.group() for m in _RAW_BRACKETS.finditer(text)), openers, depth)
+
+
+def nesting_depth(text: str, openers: str = "([{") -> int:
+    """The deepest nesting of the given opening brackets in `text` (a policy, or a Cedar
+    schema, whose types also nest with `<`), outside strings and comments."""
+    def brackets() -> Iterator[str]:
+        for match in _TOKEN.finditer(text):
+            if match.lastindex == _CLOSING_QUOTE and not match.group(_CLOSING_QUOTE):
+                # No closing quote: the rest is not tokens; count all its brackets.
+                rest = _RAW_BRACKETS.finditer(text, match.start(_STRING) + 1)
+                yield from (m.group() for m in rest)
+                return
+            if match.lastindex == 2 and len(match.group(2)) == 1:
+                yield match.group(2)
+    return _deepest(brackets(), openers)
 
 
 @dataclass(frozen=True)
