@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from nhilint.model import Grant, Identity
 from nhilint.sources import SourceOutput
-from nhilint.sources.mapping import item_locations, list_pointers, mapping, text
+from nhilint.sources.mapping import item_locations, list_pointers, mapping, text, texts
 from nhilint.sources.yaml_loader import Document
 
 FORMAT = "a2a"
@@ -67,9 +67,8 @@ def _grant(doc: Document, card: str, name: str, data: dict, pointer: tuple) -> G
     scopes: list[str] = []
     pointers: list[tuple] = []
     for at, values in _requirements(data, pointer):
-        for item in list_pointers(at, values):
-            scopes.append(str(values[item[-1]]))
-            pointers.append(item)
+        scopes.extend(texts(values))
+        pointers.extend(list_pointers(at, values))
     if not scopes:
         return None
     return Grant(location=doc.value_location(pointers[0][:len(pointer) + 1]),

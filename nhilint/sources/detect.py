@@ -17,8 +17,8 @@ WORKFLOW_DIR = ".github/workflows/"
 
 
 def is_kubernetes(path: str, data: Any) -> bool:
-    return (isinstance(data, dict) and data.get("kind") in KUBERNETES_KINDS
-            and isinstance(data.get("apiVersion"), str))
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return isinstance(kind, str) and kind in KUBERNETES_KINDS and isinstance(data.get("apiVersion"), str)
 
 
 def is_cluster_spiffe_id(path: str, data: Any) -> bool:

@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 from nhilint.model import Credential, Grant, Identity, Inventory, Location
 from nhilint.sources import SourceOutput
-from nhilint.sources.mapping import item_locations, key_locations, list_pointers, mapping, text, texts
+from nhilint.sources.mapping import (item_locations, key_locations, list_pointers, mapping, sequence,
+                                     text, texts)
 from nhilint.sources.yaml_loader import Document
 
 FORMAT = "kubernetes"
@@ -134,7 +135,7 @@ def _escalations(obj: _Object, role: str, index: int, rule: dict) -> list[Grant]
 
 def _role(obj: _Object, out: SourceOutput) -> None:
     role = role_key(obj.kind, obj.namespace, obj.name)
-    for index, rule in enumerate(obj.data.get("rules") or []):
+    for index, rule in enumerate(sequence(obj.data.get("rules"))):
         if not isinstance(rule, dict):
             continue
         pointer = ("rules", index)
@@ -158,7 +159,7 @@ def _binding(obj: _Object, out: SourceOutput) -> None:
     role_name = text(ref.get("name")) or "?"
     role = role_key(text(ref.get("kind")) or "ClusterRole", obj.namespace, role_name)
     subjects = []
-    for subject in obj.data.get("subjects") or []:
+    for subject in sequence(obj.data.get("subjects")):
         if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount":
             namespace = text(subject.get("namespace")) or obj.namespace
             subjects.append(service_account_name(namespace, text(subject.get("name")) or "?"))
@@ -181,7 +182,7 @@ def _workload(obj: _Object, out: SourceOutput) -> None:
     identity = service_account_name(obj.namespace, account)
     if spec.get("automountServiceAccountToken") is True:
         out.objects.append(_automounted(obj, identity, pointer + ("automountServiceAccountToken",)))
-    for v_index, volume in enumerate(spec.get("volumes") or []):
+    for v_index, volume in enumerate(sequence(spec.get("volumes"))):
         sources = mapping(mapping(volume).get("projected")).get("sources")
         for s_index, source in enumerate(sources if isinstance(sources, list) else []):
             token = mapping(source).get("serviceAccountToken")

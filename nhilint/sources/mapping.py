@@ -27,6 +27,10 @@ def mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def sequence(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 class LazyLocations(Mapping[str, Location]):
     """Name -> Location, each made when a rule asks for it: most fields are never reported,
     and a repository-sized run reads tens of thousands of them."""

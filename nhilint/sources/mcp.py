@@ -115,7 +115,8 @@ class _Server:
         urls = [((key,), self.data[key]) for key in URL_KEYS if isinstance(self.data.get(key), str)]
         urls += [(("env", name), value) for name, value in mapping(self.data.get("env")).items()
                  if isinstance(value, str) and "://" in value]
-        urls += [(("args", index), arg) for index, arg in enumerate(self.data.get("args") or [])
+        args = self.data.get("args")
+        urls += [(("args", index), arg) for index, arg in enumerate(args if isinstance(args, list) else [])
                  if isinstance(arg, str) and "://" in arg]
         for path, url in urls:
             for part, shape in _url_secrets(url):

@@ -18,7 +18,7 @@ from typing import Any
 from nhilint.model import Credential, Delegation, Grant, Identity, Location
 from nhilint.sources import SourceOutput
 from nhilint.sources.detect import is_cluster_spiffe_id
-from nhilint.sources.mapping import mapping, text
+from nhilint.sources.mapping import mapping, sequence, text
 from nhilint.sources.yaml_loader import Document
 
 FORMAT = "spire"
@@ -66,7 +66,7 @@ class _Entry:
 
 def _namespace_only(selectors: Any) -> bool:
     """True when the selectors pin nothing but a Kubernetes namespace (or nothing at all)."""
-    values = [f"{mapping(s).get('type')}:{mapping(s).get('value')}" for s in selectors or []]
+    values = [f"{mapping(s).get('type')}:{mapping(s).get('value')}" for s in sequence(selectors)]
     return all(v.startswith("k8s:ns:") for v in values)
 
 

@@ -122,3 +122,25 @@ def test_toml_error_is_located() -> None:
     with pytest.raises(TomlError) as error:
         load_toml("config.toml", 'a = 1\nb = [1,\n')
     assert error.value.location.line == 2 and error.value.message == "Invalid value"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("k8s/role.yaml", "apiVersion: v1\nkind: [Role]\n"),
+    ("k8s/role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: []\nrules: true\n"),
+    ("k8s/binding.yaml", "apiVersion: v1\nkind: RoleBinding\nroleRef: cluster-admin\nsubjects: 3\n"),
+    ("k8s/pod.yaml", "apiVersion: v1\nkind: CronJob\nspec: {jobTemplate: [1]}\n"),
+    ("k8s/pod.yaml", "apiVersion: v1\nkind: Pod\nspec: {volumes: [{projected: {sources: [{serviceAccountToken: 5}]}}]}\n"),
+    (".mcp.json", '{"mcpServers": {"a": {"command": "npx", "args": 1.5, "env": [1], "headers": "x"}}}'),
+    (".mcp.json", '{"mcpServers": {"a": {"command": 7, "args": [null, {}, "-p"], "alwaysAllow": "all"}}}'),
+    ("agent-card.json", '{"name": "a", "skills": [1, {"securityRequirements": [{"schemes": {"x": {"list": "s"}}}]}],'
+                        ' "capabilities": 1, "securitySchemes": {"x": 1}, "security": [["*"]]}'),
+    ("entries.json", '{"entries": [{"spiffe_id": 1, "selectors": "ns", "x509_svid_ttl": "soon", "admin": "yes"}]}'),
+    (".github/workflows/x.yml", "on: push\npermissions: [write-all]\njobs: {a: 1, b: {permissions: 3, secrets: [inherit]}}\n"),
+    ("policy.json", '{"Statement": {"Effect": "Allow", "Action": [[1]], "Resource": {"a": 1}, "Principal": [1]}}'),
+    ("role.json", '{"Role": {"AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow"}]}, "MaxSessionDuration": true}}'),
+    (".codex/config.toml", "approval_policy = 3\n[mcp_servers]\nx = 1\n[mcp_servers.y]\nargs = 'npx'\n"),
+    ("server.conf", 'server {\n  trust_domain = 5\n  admin_ids = "x"\n}\n'),
+])
+def test_odd_shapes_never_crash(tmp_path: Path, name: str, text: str) -> None:
+    for rule, _, _ in _rules(tmp_path, {name: text}):
+        assert rule.startswith("NHI")
