@@ -20,16 +20,26 @@ from tests.conftest import TODAY
 CASES_DIR = Path(__file__).parent / "cases"
 
 
-def _load_cases() -> list:
+def load_cases(cases_dir: Path = CASES_DIR) -> list:
+    """pytest params (rule id, case) of every <RULE>.yaml in `cases_dir`."""
     params = []
-    for case_file in sorted(CASES_DIR.glob("*.yaml")):
+    for case_file in sorted(cases_dir.glob("*.yaml")):
         spec = yaml.safe_load(case_file.read_text(encoding="utf-8"))
         for case in spec["cases"]:
             params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}_{case['name']}"))
     return params
 
 
-@pytest.mark.parametrize(("rule_id", "case"), _load_cases())
+def covered_kinds(cases_dir: Path = CASES_DIR) -> dict[str, set[str]]:
+    """For each rule with cases in `cases_dir`, the kinds of its cases (`fail`, `pass`)."""
+    covered: dict[str, set[str]] = {}
+    for case_file in cases_dir.glob("*.yaml"):
+        spec = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        covered[spec["rule"]] = {c["name"].split("_")[0] for c in spec["cases"]}
+    return covered
+
+
+@pytest.mark.parametrize(("rule_id", "case"), load_cases())
 def test_rule_case(rule_id: str, case: dict, tmp_path: Path) -> None:
     for name, text in case["files"].items():
         target = tmp_path / name
@@ -51,10 +61,7 @@ def test_rule_case(rule_id: str, case: dict, tmp_path: Path) -> None:
 
 
 def test_every_manifest_rule_has_failing_and_passing_cases() -> None:
-    covered: dict[str, set[str]] = {}
-    for case_file in CASES_DIR.glob("*.yaml"):
-        spec = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-        covered[spec["rule"]] = {c["name"].split("_")[0] for c in spec["cases"]}
+    covered = covered_kinds()
     for rule_id in all_rules():
         if rule_id[3] in "012345":
             assert covered.get(rule_id, set()) >= {"fail", "pass"}, rule_id
