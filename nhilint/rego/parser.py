@@ -163,7 +163,7 @@ def _start(item: Any) -> tuple[int, int]:
 
 
 class _Builder:
-    """Lark inline-transformer callbacks: each grammar rule's children -> an AST node."""
+    """The methods lark's callbacks call, one per grammar rule (or alias): children -> AST node."""
 
     def __init__(self) -> None:
         self.path = ""
@@ -182,7 +182,7 @@ class _Builder:
 
     def _loc(self, first: Any, last: Any) -> Location:
         """From the start of `first` to the end of `last` (each a token or a node); the
-        hottest function of the parse, so written out rather than calling _start and _end."""
+        hottest function of the parse, hence written out in full."""
         if type(first) is Tok:
             line, column = first.line, first.column
         else:
