@@ -33,6 +33,7 @@ _TOKEN = re.compile(r"""\s*(?:
 )""", re.VERBOSE | re.DOTALL)
 _KINDS = (None, "ident", "op", "str", "str", "int", "slot", "comment", "bad")
 _STRING, _CLOSING_QUOTE, _COMMENT, _BAD = 3, 4, 7, 8
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n\s*")
 _RAW_BRACKETS = re.compile(r"[(\[{<>}\])]")
 
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|x[0-7][0-9a-fA-F]|.)", re.DOTALL)
@@ -69,6 +70,11 @@ class _Token(NamedTuple):
     text: str
     start: int
     end: int
+
+
+def _one_line(source: str) -> str:
+    """Source text for a message: line breaks (and the indentation after them) as one space."""
+    return _LINE_BREAK.sub(" ", source) if "\n" in source else source
 
 
 def _decode(body: str, pattern: bool) -> list[str | None]:
@@ -268,7 +274,7 @@ class _Parser:
         return ast.ScopeElement(location=self.span(head.start, end), variable=variable,
                                 operator=operator, entity_type=entity_type,
                                 entities=tuple(entities), is_list=is_list,
-                                text=self.text[head.start:end])
+                                text=_one_line(self.text[head.start:end]))
 
     def scope_entity(self, variable: str) -> ast.EntityLiteral | ast.Slot:
         token = self.peek()

@@ -66,6 +66,11 @@ def test_spans_of_policy_effect_scope_conditions_and_annotations() -> None:
     assert policy.id == "read-reports" and policy.cedar_id == "policy0"
 
 
+def test_scope_text_for_messages_is_one_line() -> None:
+    [policy] = parser.parse("p.cedar", 'permit (principal ==\n    Agent::"a  b", action, resource);').policies
+    assert policy.principal.text == 'principal == Agent::"a  b"'
+
+
 def test_policy_sources_are_each_policys_text() -> None:
     text = 'permit (principal, action, resource);\n  @id("b")\nforbid (principal, action, resource);'
     assert parser.parse("p.cedar", text).sources == [
