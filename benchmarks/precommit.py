@@ -159,12 +159,12 @@ def main() -> None:
             rows.append(("pre-commit run nhilint --files FILE (local hook)", run_hook))
         print(f"{args.manifests} manifests and {args.manifests} other YAML/JSON files; "
               f"{args.runs} runs each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"  {'':42s} {'wall median':>12s} {'wall best':>10s} {'CPU median':>11s}")
+        print(f"  {'':50s} {'wall median':>12s} {'wall best':>10s} {'CPU median':>11s}")
         results = {}
         for label, command in rows:
             median, best, cpu = measure(command, root, args.runs, env)
             results[label] = (median, best)
-            print(f"  {label:42s} {median * 1000:9.1f} ms {best * 1000:7.1f} ms {cpu * 1000:8.1f} ms")
+            print(f"  {label:50s} {median * 1000:9.1f} ms {best * 1000:7.1f} ms {cpu * 1000:8.1f} ms")
         baseline = results["nhilint --version (baseline)"][0]
         judged = next(label for label in ("installed hook: lint --project-context FILE",
                                           "hook entry: lint --project-context FILE") if label in results)
