@@ -117,7 +117,8 @@ def main() -> None:
         if checkov is None:
             print("checkov is not installed: no comparison (pip install checkov to compare)")
             return
-        theirs = command_time([checkov, "-d", str(root), "--framework", "kubernetes", "--quiet", "--compact"])
+        theirs = command_time([checkov, "-d", str(root), "--framework", "kubernetes", "--quiet", "--compact",
+                               "--skip-download"])
         print(f"checkov --framework kubernetes {theirs * 1000:7.1f} ms"
               f"  ratio checkov / nhilint {theirs / command:.1f}x")
 
