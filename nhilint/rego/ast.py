@@ -261,6 +261,11 @@ class Rule(Node):
 
 
 @dataclass(frozen=True)
+class Comment(Node):
+    text: str  # with its `#`
+
+
+@dataclass(frozen=True)
 class Import(Node):
     path: Ref
     alias: str | None = None
@@ -282,6 +287,7 @@ class Module(Node):
     package: Ref
     imports: tuple[Import, ...] = ()
     rules: tuple[Rule, ...] = ()
+    comments: tuple[Comment, ...] = ()
     version_issues: tuple[VersionIssue, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property

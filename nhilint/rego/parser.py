@@ -48,7 +48,9 @@ _ENDS_TERM = frozenset({"NAME", "RSQB", "RPAR", "RBRACE", "STRING", "RAW_STRING"
                         "TEMPLATE_STRING", "NUMBER", "TRUE", "FALSE", "NULL", "IF", "ELSE"})
 # Infix operators from the loosest: `in`, comparisons, `|`, `&`, `+ -`, `* / %`.
 _PRECEDENCE = {"IN": 1, "REL_OP": 2, "BAR": 3, "AMP": 4, "ADD_OP": 5, "MINUS": 5, "MUL_OP": 6}
-_BLANKS = r"(?:[ \t\f\r]+|#[^\n]*)*"
+# Spaces and comments; a comment runs to the end of its line (the lookahead keeps the
+# regex from backtracking into it to find a token at the end of the file).
+_BLANKS = r"(?:[ \t\f\r]+|#[^\n]*(?![^\n]))*"
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE", "BODY_LBRACE": "RBRACE"}
 _CLOSERS = frozenset(_OPENERS.values())
 
@@ -84,26 +86,33 @@ class _Lexer:
             if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}) + ")")
         self.blanks = re.compile(_BLANKS)
 
-    def lex(self, text: str) -> list[Tok]:
-        return _layout(self._scan(text))
+    def lex(self, text: str) -> tuple[list[Tok], list[Tok]]:
+        """The tokens for the parser, and the comments."""
+        tokens, comments = self._scan(text)
+        return _layout(tokens), comments
 
-    def _scan(self, text: str) -> list[Tok]:
-        """Every token, comments and spaces dropped."""
+    def _scan(self, text: str) -> tuple[list[Tok], list[Tok]]:
+        """Every token, spaces dropped; and the comments apart."""
         found: list[Tok] = []
+        comments: list[Tok] = []
         line, line_start, pos, size = 1, 0, 0, len(text)
         match = self.pattern.match
         keywords = self.keywords
         while pos < size:
             m = match(text, pos)
             if m is None:
-                pos = self.blanks.match(text, pos).end()
+                end = self.blanks.match(text, pos).end()
+                _comment(text, pos, end, line, line_start, comments)
+                pos = end
                 if pos == size:
                     break
                 raise RegoSyntaxError(line, pos - line_start + 1,
                                       f"unexpected character {text[pos]!r}"
                                       + (" (strings use double quotes)" if text[pos] == "'" else ""))
             kind = m.lastgroup
-            pos = m.start(kind)
+            start, pos = pos, m.start(kind)
+            if kind == "_NL":  # a comment runs to the end of its line
+                _comment(text, start, pos, line, line_start, comments)
             value = m.group(kind)
             column = pos - line_start + 1
             if kind == "NAME":
@@ -116,7 +125,16 @@ class _Lexer:
             else:
                 found.append(Tok(kind, value, line, column, line, column + len(value)))
             pos = m.end()
-        return found
+        return found, comments
+
+
+def _comment(text: str, start: int, end: int, line: int, line_start: int, out: list[Tok]) -> None:
+    """The comment among the blanks text[start:end] of one line, if there is one."""
+    hash_at = text.find("#", start, end)
+    if hash_at >= 0:
+        body = text[hash_at:end].rstrip()
+        column = hash_at - line_start + 1
+        out.append(Tok("COMMENT", body, line, column, line, column + len(body)))
 
 
 def _layout(tokens: list[Tok]) -> list[Tok]:
@@ -549,11 +567,14 @@ class _Parser:
             for state, actions in table.states.items()}
         self.starts, self.ends = table.start_states, table.end_states
         self.lexer = _Lexer(lark.terminals)
+        self.comments: list[Tok] = []  # of the last module parsed
 
     def parse(self, text: str, start: str) -> Any:
         states, end_state = self.states, self.ends[start]
         state_stack, value_stack = [self.starts[start]], []
-        tokens = self.lexer.lex(text)
+        tokens, comments = self.lexer.lex(text)
+        if start == "module":  # not the embedded expression of a template string
+            self.comments = comments
         tokens.append(Tok("$END", "", 0, 0, 0, 0))
         for token in tokens:
             kind = token.type
@@ -605,13 +626,15 @@ def parse_module(path: str, text: str) -> ast.Module:
     text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     if not text.strip():
         raise RegoSyntaxError(1, 1, "the file is empty; a Rego module starts with `package NAME`")
-    items = _parse_text(text, "module")
+    parser = _parser()
+    items = parser.parse(text, "module")
+    comments = tuple(ast.Comment(builder._loc(c, c), c.value) for c in parser.comments)
     package, rest = items[0], items[1:]
     lines = text.splitlines() or [""]
     return ast.Module(
         Location(path, 1, 1, len(lines), max(len(lines[-1]), 1)), path, package,
         imports=tuple(i for i in rest if isinstance(i, ast.Import)),
-        rules=tuple(r for r in rest if isinstance(r, ast.Rule)),
+        rules=tuple(r for r in rest if isinstance(r, ast.Rule)), comments=comments,
         version_issues=tuple(builder.issues))
 
 

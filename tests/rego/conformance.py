@@ -213,6 +213,7 @@ MODULES = [
      "package p\n(complete xs := (array-compr x {(some x in input.a)}))"),
     ("package p\r\n\r\nallow if {\r\n  a\r\n}\r\n", "package p\n(complete allow if {a})"),
     ("package p\nallow := true", "package p\n(complete allow := true)"),
+    ("package p\nallow := true\n# a last comment, no newline", "package p\n(complete allow := true)"),
     ("package p\n\nallow if {\n\ta\n\tb\n}\n", "package p\n(complete allow if {a; b})"),
     ('package p\nhas_admin if contains(input.role, "admin")\n',
      'package p\n(complete has_admin if {(call contains input.role "admin")})'),

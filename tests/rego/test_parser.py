@@ -62,6 +62,17 @@ def test_positions_point_at_each_element() -> None:
     assert module.package.location == Location("t.rego", 1, 9, 1, 20)
 
 
+def test_comments_are_kept_with_their_positions() -> None:
+    module = parse_module("t.rego", '# METADATA\npackage t # the package\n\nx := "#not" # why $"{y}"\n'
+                                    'm := $"{z}"\n  # last')
+    assert [(c.text, c.location) for c in module.comments] == [
+        ("# METADATA", Location("t.rego", 1, 1, 1, 10)),
+        ("# the package", Location("t.rego", 2, 11, 2, 23)),
+        ('# why $"{y}"', Location("t.rego", 4, 13, 4, 24)),
+        ("# last", Location("t.rego", 6, 3, 6, 8)),
+    ]
+
+
 def test_template_expressions_keep_their_file_positions() -> None:
     module = parse_module("t.rego", 'package t\nmsg := $"agent {input.agent.id} denied"\n')
     template = module.rules[0].value
