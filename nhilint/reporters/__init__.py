@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,15 @@ class RenderOptions:
     # repository-relative paths.
     root: str = "."
     verbose: bool = False  # also list what passed (`nhilint test -v`)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """Control characters from the input written as \\xNN: they break XML, and in a log or a
+    terminal an escape sequence from a file could rewrite what the reader sees."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def repository_path(path: str, root: str) -> str:

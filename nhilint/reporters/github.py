@@ -7,14 +7,14 @@ checkout. Suppressed findings are not annotated; the summary line counts them.
 
 from __future__ import annotations
 
-from nhilint.reporters import RenderOptions, repository_path
+from nhilint.reporters import RenderOptions, repository_path, visible
 from nhilint.reporters.text import summary_line
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -12,31 +12,32 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from nhilint.model import Finding
-from nhilint.reporters import RenderOptions
+from nhilint.reporters import RenderOptions, visible
 
 
 def _line(finding: Finding) -> str:
     loc = finding.location
-    return f"{loc.path}:{loc.line}:{loc.column}: {finding.severity.value} {finding.rule} {finding.message}"
+    return visible(f"{loc.path}:{loc.line}:{loc.column}: {finding.severity.value} {finding.rule} "
+                   f"{finding.message}")
 
 
 def _testcase(suite: ET.Element, path: str, rule_id: str, name: str, findings: list[Finding]) -> str:
     """Add one testcase; returns its outcome: passed, failed or skipped."""
-    case = ET.SubElement(suite, "testcase", {"classname": path, "name": f"{rule_id} {name}".strip()})
+    case = ET.SubElement(suite, "testcase", {"classname": visible(path), "name": f"{rule_id} {name}".strip()})
     active = [f for f in findings if f.suppressed is None]
     suppressed = [f for f in findings if f.suppressed is not None]
     if active:
         failure = ET.SubElement(case, "failure", {
             "type": rule_id,
-            "message": active[0].message if len(active) == 1 else f"{len(active)} findings of {rule_id}",
+            "message": visible(active[0].message) if len(active) == 1 else f"{len(active)} findings of {rule_id}",
         })
         failure.text = "\n".join(_line(f) for f in active)
     elif suppressed:
         ET.SubElement(case, "skipped", {"message": "suppressed: " + "; ".join(
-            sorted({f.suppressed or "" for f in suppressed}))})
+            sorted({visible(f.suppressed or "") for f in suppressed}))})
     if active and suppressed:
         ET.SubElement(case, "system-out").text = "suppressed:\n" + "\n".join(
-            f"{_line(f)} ({f.suppressed})" for f in suppressed)
+            f"{_line(f)} ({visible(f.suppressed or '')})" for f in suppressed)
     return "failed" if active else "skipped" if suppressed else "passed"
 
 
@@ -54,7 +55,7 @@ def render(result, options: RenderOptions) -> str:
     root = ET.Element("testsuites", {"name": "nhilint"})
     totals = {"tests": 0, "failed": 0, "skipped": 0}
     for path in paths:
-        suite = ET.SubElement(root, "testsuite", {"name": path})
+        suite = ET.SubElement(root, "testsuite", {"name": visible(path)})
         counts = {"tests": 0, "failed": 0, "skipped": 0, "passed": 0}
         for rule_id in rule_ids:
             name = known[rule_id].name if rule_id in known else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nhilint.reporters import RenderOptions, repository_path
+from nhilint.reporters import RenderOptions, repository_path, visible
 from nhilint.reporters.text import summary_line
 
 MAX_ROWS = 200
@@ -17,7 +17,8 @@ SEVERITY_ORDER = ("error", "warning", "info")
 
 def cell(text: str) -> str:
     """Text safe inside a table cell: no pipe or newline breaks the row."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    text = text.replace("\r", " ").replace("\n", " ")
+    return visible(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def render(result, options: RenderOptions) -> str:

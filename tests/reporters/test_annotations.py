@@ -36,3 +36,17 @@ def test_markdown_stops_the_table_at_its_row_limit() -> None:
 def test_markdown_without_findings() -> None:
     assert render("markdown", LintResult([], ["a.yaml"])) == (
         "## nhilint\n\n0 findings (0 errors, 0 warnings, 0 info) in 1 file\n\nNo findings.\n")
+
+
+def test_control_characters_from_the_input_are_made_visible() -> None:
+    """A name with a control character keeps the JUnit XML well-formed and puts no escape
+    sequence into a CI log or a comment."""
+    import xml.etree.ElementTree as ET
+
+    result = LintResult([finding("a.yaml", "identity 'a\x01b\x1b[2J' has no owner")], ["a.yaml"])
+    junit = render("junit", result)
+    ET.fromstring(junit.encode())
+    for output_format in ("junit", "github", "markdown"):
+        out = render(output_format, result)
+        assert "\x01" not in out and "\x1b" not in out, output_format
+        assert "a\\x01b\\x1b[2J" in out.replace("\\\\", "\\"), output_format
