@@ -63,6 +63,7 @@ def main() -> None:
     nhilint rules            list the rules
     nhilint explain NHI201   what a rule checks, why, and how to fix it
     nhilint test [PATHS]     run policy scenario tests (*.nhitest.yaml) and Rego test_* rules
+    nhilint init             write a commented .nhilint.yaml and the pre-commit hook
 
     Exit codes: 0 clean, 1 findings, 2 usage or configuration error, 3 internal error.
     """
