@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any, Iterable
 
 from nhilint.model import Identity, Inventory, Location, SecretCandidate, Violation
@@ -26,10 +27,16 @@ def _engine() -> Any:
     return regorus.Engine()
 
 
+_SOURCE_EXCERPT = re.compile(r"^\s*\d*\s*\|")
+
+
 def _error_text(exc: Exception) -> str:
-    """regorus errors carry a Rust backtrace after the useful part; keep the useful part."""
-    text = str(exc).split("Stack backtrace:")[0].strip()
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+    """The position and the error of a regorus message, on one line. Its Rust backtrace and
+    its excerpt of the source (`2 | foo {`) are dropped: a `file:` pointed at something that
+    is not Rego (a key file, say) must not have its content echoed into CI logs."""
+    text = str(exc).split("Stack backtrace:")[0]
+    return " ".join(line.strip() for line in text.splitlines()
+                    if line.strip() and not _SOURCE_EXCERPT.match(line))
 
 
 def compile_error(custom: Any) -> str | None:

@@ -119,3 +119,16 @@ def test_custom_rule_ids_cannot_take_builtin_ones(rule_id: str, message: str, pr
     result = cli("config")
     assert result.exit_code == 2
     assert result.output.startswith(f"nhilint: .nhilint.yaml:2: {message}")
+
+
+def test_a_rego_file_that_is_not_rego_is_not_echoed(project) -> None:
+    """A config pointing `file:` at a secret must not print it (a pull request could do that)."""
+    secret_line = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
+    project({"id_key": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{secret_line}\n",
+             ".nhilint.yaml": "custom_rules:\n  - id: ACME101\n    name: x\n    summary: s\n"
+                              "    query: data.x.violation\n    file: id_key\n"})
+    result = cli("lint")
+    assert result.exit_code == 2
+    assert result.output.startswith("nhilint: .nhilint.yaml:2: custom rule ACME101: the Rego does not "
+                                    "compile: --> id_key:1:1 error: expecting `package`")
+    assert secret_line not in result.output and "OPENSSH" not in result.output
