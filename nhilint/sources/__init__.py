@@ -72,7 +72,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
     DocumentFormat("mcp-config", "nhilint.sources.mcp", detect.is_mcp_config,
                    hints=("mcpServers",),
                    file_names=("*mcp*.json", "claude_desktop_config.json", ".claude.json",
-                               "settings.json")),
+                               "settings.json", "settings.local.json", "managed-settings.json")),
     DocumentFormat("a2a-agent-card", "nhilint.sources.a2a", detect.is_agent_card,
                    hints=('"skills"',), file_names=("agent-card.json", "agent.json")),
     DocumentFormat("spire", "nhilint.sources.spire", detect.is_spire,

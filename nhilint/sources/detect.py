@@ -52,7 +52,15 @@ def is_mcp_config(path: str, data: Any) -> bool:
     if isinstance(data.get("servers"), dict) and "mcp" in posixpath.basename(path).lower():
         return True  # VS Code .vscode/mcp.json
     mcp = data.get("mcp")
-    return isinstance(mcp, dict) and isinstance(mcp.get("servers"), dict)  # VS Code settings.json
+    return (isinstance(mcp, dict) and isinstance(mcp.get("servers"), dict)  # VS Code settings.json
+            or is_claude_settings(path, data))
+
+
+def is_claude_settings(path: str, data: Any) -> bool:
+    """Claude Code `.claude/settings[.local].json` or `managed-settings.json` with permissions."""
+    name = posixpath.basename(path)
+    return (("/.claude/" in "/" + path and name in ("settings.json", "settings.local.json"))
+            or name == "managed-settings.json") and isinstance(data.get("permissions"), dict)
 
 
 def is_agent_card(path: str, data: Any) -> bool:

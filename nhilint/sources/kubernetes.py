@@ -29,6 +29,9 @@ FORMAT = "kubernetes"
 AUTOMOUNT = "automount"
 DEFAULT_PROJECTED_TTL = 3600  # ServiceAccountTokenProjection.expirationSeconds default
 CLUSTER_ADMIN = "cluster-admin"
+# Groups that stand for everyone of a kind: binding a role to one grants it to all of them.
+EVERYONE = frozenset({"system:anonymous", "system:unauthenticated", "system:authenticated",
+                      "system:serviceaccounts"})
 # (verbs, resources) pairs that let a holder raise its own privileges or act as someone else
 ESCALATIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
     (frozenset({"escalate", "bind"}), frozenset({"roles", "clusterroles"})),
@@ -159,14 +162,20 @@ def _binding(obj: _Object, out: SourceOutput) -> None:
     role_name = text(ref.get("name")) or "?"
     role = role_key(text(ref.get("kind")) or "ClusterRole", obj.namespace, role_name)
     subjects = []
-    for subject in sequence(obj.data.get("subjects")):
+    binding = f"{obj.kind} {obj.name}"
+    for index, subject in enumerate(sequence(obj.data.get("subjects"))):
         if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount":
             namespace = text(subject.get("namespace")) or obj.namespace
             subjects.append(service_account_name(namespace, text(subject.get("name")) or "?"))
         elif isinstance(subject, dict):
             subjects.append(f"{subject.get('kind')} {subject.get('name')}")
+            if subject.get("name") in EVERYONE:
+                # the role goes to every (authenticated) caller or service account: a wildcard holder
+                at = obj.doc.value_location(("subjects", index, "name"))
+                out.objects.append(Grant(
+                    location=at, item_locations={"resources[0]": at}, identity=binding,
+                    name=f"{binding} -> {role} for group {subject.get('name')}", resources=("*",)))
     where = obj.doc.value_location(("roleRef", "name")) if "name" in ref else obj.location
-    binding = f"{obj.kind} {obj.name}"
     out.objects.append(Binding(where, binding, role, tuple(subjects)))
     if role_name == CLUSTER_ADMIN:
         out.objects.append(Grant(location=where, identity=", ".join(subjects) or binding,

@@ -24,6 +24,7 @@ from typing import Any, Iterator
 from nhilint.model import Credential, Grant, Identity, Package, SecretCandidate
 from nhilint.secrets import classify, walk_strings
 from nhilint.sources import SourceOutput
+from nhilint.sources.detect import is_claude_settings
 from nhilint.sources.mapping import mapping, text
 from nhilint.sources.toml_positions import TomlError, load_toml
 from nhilint.sources.yaml_loader import Document
@@ -238,6 +239,29 @@ def read(doc: Document, out: SourceOutput) -> None:
         for name, server in servers.items():
             if isinstance(server, dict):
                 _Server(doc, pointer + (name,), str(name), server, out).read()
+    if is_claude_settings(doc.path, data):
+        _claude_permissions(doc, data["permissions"], out)
+
+
+# Claude Code permissions: `defaultMode: bypassPermissions` runs everything unasked, and an
+# `allow` rule naming a whole tool (`Bash`, `Bash(*)`) or a whole MCP server (`mcp__github`,
+# `mcp__github__*`) pre-approves every call of it. Scoped rules (`Bash(npm run test:*)`,
+# `mcp__github__get_issue`) are what the setting is for.
+CLAUDE = "Claude Code"
+_WHOLE_TOOL = re.compile(r"^(?:Bash(?:\((?:\*|:\*)?\))?|mcp__[^_]+(?:__\*)?|mcp__\*)$")
+
+
+def _claude_permissions(doc: Document, permissions: dict, out: SourceOutput) -> None:
+    base = ("permissions",)
+    if permissions.get("defaultMode") == "bypassPermissions":
+        out.objects.append(Grant(location=doc.value_location(base + ("defaultMode",)), identity=CLAUDE,
+                                 auto_approved=True, name=f'{CLAUDE} defaultMode "bypassPermissions"'))
+    allow = permissions.get("allow")
+    for index, entry in enumerate(allow if isinstance(allow, list) else []):
+        if isinstance(entry, str) and _WHOLE_TOOL.match(entry.strip()):
+            out.objects.append(Grant(location=doc.value_location(base + ("allow", index)),
+                                     identity=CLAUDE, auto_approved=True, actions=(entry,),
+                                     name=f"{CLAUDE} permissions.allow"))
 
 
 # Codex `config.toml`: the same server entries under [mcp_servers.*], and global switches.

@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = {
     "kubernetes": [
         ("NHI303", "bindings.yaml", 35, 9),  # ClusterRoleBinding to cluster-admin
+        ("NHI302", "bindings.yaml", 51, 11),  # a role bound to every authenticated user
         ("NHI306", "deployment.yaml", 19, 7),  # automountServiceAccountToken: true on the pod
         ("NHI202", "deployment.yaml", 32, 19),  # projected token for a day
         ("NHI302", "rbac.yaml", 6, 17),  # apiGroups "*"
@@ -29,6 +30,10 @@ EXPECTED = {
         ("NHI201", "serviceaccount.yaml", 15, 1),  # legacy token Secret never expires
     ],
     "mcp": [
+        ("NHI307", ".claude/settings.json", 3, 20),  # defaultMode "bypassPermissions"
+        ("NHI307", ".claude/settings.json", 5, 7),  # allow: Bash (every command)
+        ("NHI307", ".claude/settings.json", 6, 7),  # allow: mcp__github (every tool)
+        ("NHI204", ".claude/settings.json", 12, 26),  # sk-ant- in env
         ("NHI307", ".codex/config.toml", 3, 1),  # approval_policy = "never"
         ("NHI302", ".codex/config.toml", 4, 16),  # sandbox_mode = "danger-full-access"
         ("NHI305", ".codex/config.toml", 8, 15),  # @stripe/mcp unpinned
@@ -112,7 +117,7 @@ def test_good_set_is_clean(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_secret_value_in_any_message(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in EXPECTED:
         for finding in _lint(FIXTURES / name / "bad", monkeypatch):
-            for fragment in ("R8x2Lk9Q", "lin_api_7Hq", "Pg8sQ2xL", "sntrys_4Kd", "51Hx8QkL",
+            for fragment in ("Qx7Lm2Kp9", "R8x2Lk9Q", "lin_api_7Hq", "Pg8sQ2xL", "sntrys_4Kd", "51Hx8QkL",
                              "crm_8Vt3", "Z3EXAMPLE7", "wJalrXUtn"):
                 assert fragment not in finding.message
 
@@ -120,8 +125,7 @@ def test_no_secret_value_in_any_message(monkeypatch: pytest.MonkeyPatch) -> None
 def test_bindings_join_roles_and_subjects_across_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """rbac.yaml defines the roles, bindings.yaml binds them: the wildcard names its holder."""
     findings = _lint(FIXTURES / "kubernetes" / "bad", monkeypatch)
-    wildcard = next(f for f in findings if f.rule == "NHI302")
-    assert wildcard.location.path == "rbac.yaml"
+    wildcard = next(f for f in findings if f.rule == "NHI302" and f.location.path == "rbac.yaml")
     assert "bound to ServiceAccount agents/agent-runner" in wildcard.message
     assert [f.message for f in findings if f.rule == "NHI303" and f.location.path == "bindings.yaml"] == [
         "'ClusterRoleBinding agent-runner-admin -> cluster-admin' is an administrative grant; "
