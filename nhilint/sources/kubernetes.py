@@ -127,7 +127,7 @@ def _escalations(obj: _Object, role: str, index: int, rule: dict) -> list[Grant]
     verb_pointers = list_pointers(pointer + ("verbs",), rule.get("verbs"))
     grants = []
     for dangerous_verbs, targets in ESCALATIONS:
-        reached = sorted(resources & targets)
+        reached = ["*"] if "*" in resources else sorted(resources & targets)
         for verb, verb_pointer in zip(verbs, verb_pointers):
             if verb in dangerous_verbs and reached:
                 grants.append(Grant(

@@ -26,6 +26,8 @@ EXPECTED = {
         ("NHI303", "rbac.yaml", 24, 20),  # escalate roles
         ("NHI303", "rbac.yaml", 24, 32),  # bind roles
         ("NHI302", "rbac.yaml", 25, 23),  # nonResourceURLs "*"
+        ("NHI302", "rbac.yaml", 34, 17),  # resources "*"...
+        ("NHI303", "rbac.yaml", 35, 13),  # ...with impersonate: anyone
         ("NHI306", "serviceaccount.yaml", 5, 9),  # automount left on
         ("NHI201", "serviceaccount.yaml", 15, 1),  # legacy token Secret never expires
     ],
