@@ -8,7 +8,7 @@ rules have work to do) plus unrelated YAML and JSON, then times, in the same run
 - `nhilint lint --project-context FILE`: the hook's entry, which also reads the rest of the
   project for cross-file rules (the goal applies to this one);
 - with pre-commit installed, `pre-commit run nhilint --files FILE` on a local hook with the
-  same entry, to show what pre-commit itself adds;
+  same entry, next to a no-op hook, to show what pre-commit itself adds;
 - with `--installed`, the real hook instead: pre-commit installs this repository (a snapshot
   of the working tree, as tests/ci/test_pre_commit.py does) into its own environment once,
   untimed, and the hook's own `nhilint` (a regular install, not this editable one) and
@@ -152,10 +152,15 @@ def main() -> None:
             rows += install_real_hook(root, Path(work), env, changed)
             rows.append(("pre-commit run nhilint --files FILE", run_hook))
         elif importlib.util.find_spec("pre_commit") is not None:
+            # A no-op hook beside it shows what pre-commit itself costs.
             config = ("repos:\n  - repo: local\n    hooks:\n      - id: nhilint\n        name: nhilint\n"
                       f"        entry: {NHILINT} lint --project-context\n        language: system\n"
-                      "        files: \\.(ya?ml|json|cedar|rego)$\n        require_serial: true\n")
+                      "        files: \\.(ya?ml|json|cedar|rego)$\n        require_serial: true\n"
+                      "      - id: noop\n        name: no-op\n        entry: 'true'\n"
+                      "        language: system\n")
             (root / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+            rows.append(("pre-commit run noop --files FILE (pre-commit alone)",
+                         [*run_hook[:4], "noop", *run_hook[5:]]))
             rows.append(("pre-commit run nhilint --files FILE (local hook)", run_hook))
         print(f"{args.manifests} manifests and {args.manifests} other YAML/JSON files; "
               f"{args.runs} runs each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
