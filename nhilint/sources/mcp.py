@@ -21,7 +21,7 @@ import re
 import urllib.parse
 from typing import Any, Iterator
 
-from nhilint.model import Credential, Grant, Identity, Package, SecretCandidate
+from nhilint.model import Credential, Grant, Identity, Location, Package, SecretCandidate
 from nhilint.secrets import classify, walk_strings
 from nhilint.sources import SourceOutput
 from nhilint.sources.detect import is_claude_settings
@@ -72,8 +72,8 @@ def _arg_secrets(args: list) -> Iterator[tuple[int, str, tuple[str, str]]]:
             key, value = arg.split("=", 1)
         elif "=" in arg and previous in ("-e", "--env"):
             key, value = arg.split("=", 1)
-        elif _HEADER_ARG.match(arg):
-            key, value = _HEADER_ARG.match(arg).groups()  # type: ignore[union-attr]
+        elif header := _HEADER_ARG.match(arg):
+            key, value = header.groups()
         shape = classify(value, key.lstrip("-") if key else None)
         if shape:
             yield index, key or "args", shape
@@ -104,10 +104,10 @@ class _Server:
         self.credentials: list[Credential] = []
         self.grants: list[Grant] = []
 
-    def at(self, *path: Any):
+    def at(self, *path: Any) -> Location:
         return self.doc.value_location(self.pointer + path)
 
-    def key(self, *path: Any):
+    def key(self, *path: Any) -> Location:
         return self.doc.key_location(self.pointer + path)
 
     def read(self) -> None:
@@ -128,11 +128,12 @@ class _Server:
             declares=frozenset(), identity_type="mcp-server",
             credentials=tuple(self.credentials), grants=tuple(self.grants)))
 
-    def _secret(self, location, shape: tuple[str, str], key: str) -> None:
+    def _secret(self, location: Location, shape: tuple[str, str], key: str) -> None:
         self.out.objects.append(SecretCandidate(location=location, kind=shape[0], hint=shape[1],
                                                 key=key, identity=self.name))
 
-    def _bearer(self, key_location, value_location, shape: tuple[str, str], where: str) -> None:
+    def _bearer(self, key_location: Location, value_location: Location, shape: tuple[str, str],
+                where: str) -> None:
         # A literal bearer token to a remote server: static, shared, never expires (NHI201, NHI204).
         self.credentials.append(Credential(
             location=key_location, field_locations={"value": value_location},
