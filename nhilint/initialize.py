@@ -23,18 +23,20 @@ extends: [recommended]
 fail_on: warning
 
 # Per rule, by id (NHI202), id prefix (NHI4) or name (ttl-above-maximum):
-# off | on | error | warning | info, or a mapping of severity and parameters.
+# off | on | error | warning | info, or a mapping of severity and parameters. For example:
+#   rules:
+#     NHI202: {severity: error, max_ttl: 30m}
+#     NHI501: off
 rules: {}
-#   NHI202: {severity: error, max_ttl: 30m}
-#   NHI501: off
 
-# Files not to read: globs relative to this file.
+# Files not to read: globs relative to this file. For example:
+#   exclude: ["vendor/**"]
 exclude: []
-#   - "vendor/**"
 
 # Rules not reported in matching files (JSON has no comments for inline suppressions).
+# For example:
+#   per_file_ignores: {"tests/fixtures/**": [NHI204]}
 per_file_ignores: {}
-#   "tests/fixtures/**": [NHI204]
 """
 
 PRE_COMMIT_SNIPPET = f"""\

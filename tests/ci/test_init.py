@@ -70,3 +70,13 @@ def test_the_new_project_lints_clean(tmp_path: Path) -> None:
     assert init(str(tmp_path))[0] == 0
     result = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert result.exit_code == 0, result.output
+
+
+def test_the_commented_examples_are_valid_too(tmp_path: Path) -> None:
+    """Uncommenting the examples gives a configuration nhilint accepts."""
+    examples = [line[4:] for line in CONFIG_TEMPLATE.splitlines() if line.startswith("#   ")]
+    config = tmp_path / "examples.yaml"
+    config.write_text("\n".join(examples) + "\n", encoding="utf-8")
+    assert yaml.safe_load(config.read_text())["rules"]["NHI202"] == {"severity": "error", "max_ttl": "30m"}
+    result = CliRunner().invoke(main, ["lint", "--config", str(config), str(tmp_path)])
+    assert result.exit_code == 0, result.output
