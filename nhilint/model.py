@@ -56,6 +56,9 @@ class Located:
     # Locations of list items, keyed "actions[0]", "delegates[2]": a finding about one
     # item (a wildcard, a missing delegate) points at that item.
     item_locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+    # How to fix a finding about this object in its own format, where a rule's advice names
+    # manifest fields (`set delegation.max_depth`) that the format does not have.
+    remedy: str = field(default="", compare=False, repr=False)
 
     def at(self, *names: str) -> Location:
         """The location of the first present field of `names`, else the object's own."""

@@ -26,8 +26,9 @@ _HEAD = "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata:\n  name: support
 )
 def credential_without_ttl(cred: Credential, ctx: RuleContext) -> Iterator[Violation]:
     if cred.ttl is None:
-        yield Violation(cred.at("ttl"), f"credential '{cred.name}' has no ttl; issue it just in time "
-                        "with a ttl such as 15m", cred.identity, f"credentials.{cred.name}.ttl")
+        fix = cred.remedy or "issue it just in time with a ttl such as 15m"
+        yield Violation(cred.at("ttl"), f"credential '{cred.name}' has no ttl; {fix}", cred.identity,
+                        f"credentials.{cred.name}.ttl")
 
 
 @rule(

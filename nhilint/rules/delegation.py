@@ -32,9 +32,9 @@ def _delegate_location(delegation: Delegation, name: str) -> Location:
 )
 def no_max_depth(delegation: Delegation, ctx: RuleContext) -> Iterator[Violation]:
     if delegation.allowed and delegation.max_depth is None:
+        fix = delegation.remedy or "set delegation.max_depth"
         yield Violation(delegation.at("allowed"), f"'{delegation.identity}' may delegate with no "
-                        "max_depth; set delegation.max_depth", delegation.identity,
-                        "delegation.max_depth")
+                        f"max_depth; {fix}", delegation.identity, "delegation.max_depth")
 
 
 @rule(
@@ -70,9 +70,10 @@ def depth_above_maximum(delegation: Delegation, ctx: RuleContext) -> Iterator[Vi
 )
 def no_attenuation(delegation: Delegation, ctx: RuleContext) -> Iterator[Violation]:
     if delegation.allowed and delegation.attenuation in (None, "none"):
+        fix = delegation.remedy or "set delegation.attenuation: subset"
         yield Violation(delegation.at("attenuation", "allowed"), f"'{delegation.identity}' "
-                        "delegates without attenuation; set delegation.attenuation: subset",
-                        delegation.identity, "delegation.attenuation")
+                        f"delegates without attenuation; {fix}", delegation.identity,
+                        "delegation.attenuation")
 
 
 def _edges(inventory: Inventory) -> dict[str, tuple[str, ...]]:

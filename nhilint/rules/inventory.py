@@ -89,11 +89,13 @@ def no_workload_identity(identity: Identity, ctx: RuleContext) -> Iterator[Viola
         return
     name = identity.name
     if identity.identity_type == "api-key":
+        fix = identity.remedy or "use a spiffe or oidc workload identity"
         yield Violation(identity.at("identity.type"), f"identity '{name}' uses a shared API key "
-                        "as its identity; use a spiffe or oidc workload identity", name, "identity.type")
+                        f"as its identity; {fix}", name, "identity.type")
     elif not identity.has_identity_block or identity.identity_type is None:
+        fix = identity.remedy or "add identity.type (spiffe or oidc) and identity.id"
         yield Violation(identity.at("identity"), f"identity '{name}' declares no workload "
-                        "identity; add identity.type (spiffe or oidc) and identity.id", name, "identity")
+                        f"identity; {fix}", name, "identity")
     elif identity.identity_type in ("spiffe", "oidc") and not identity.identity_id:
         yield Violation(identity.at("identity.type"), f"identity '{name}' is of type "
                         f"{identity.identity_type} but has no identity.id", name, "identity.id")

@@ -131,9 +131,10 @@ def admin_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violation
 )
 def high_risk_without_approval(grant: Grant, ctx: RuleContext) -> Iterator[Violation]:
     if grant.risk in ctx.params["risk_levels"] and grant.requires_approval is not True:
+        fix = grant.remedy or "set requires_approval: true"
         yield Violation(grant.at("requires_approval", "risk"), f"{grant.risk}-risk tool "
-                        f"'{grant.name}' runs without human approval; set requires_approval: true",
-                        grant.identity, f"tools.{grant.name}.requires_approval")
+                        f"'{grant.name}' runs without human approval; {fix}", grant.identity,
+                        f"tools.{grant.name}.requires_approval")
 
 
 RULES = (standing_privilege, wildcard_grant, admin_grant, high_risk_without_approval)

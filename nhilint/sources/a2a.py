@@ -98,6 +98,7 @@ def read(doc: Document, out: SourceOutput) -> None:
     out.identities.append(Identity(
         location=doc.key_location(("name",)), field_locations=fields, name=card,
         source_format=FORMAT, declares=frozenset({"workload_identity"}),
+        remedy="declare and require an OAuth 2.0, OpenID Connect or mutual TLS security scheme",
         identity_type=identity_type, identity_id=identity_id,
         has_identity_block=identity_type is not None,
         grants=tuple(g for g in grants if g is not None)))

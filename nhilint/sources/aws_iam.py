@@ -76,7 +76,9 @@ class _Policy:
                     where = self.doc.value_location(action_pointer)
                     self.delegations.append(Delegation(
                         location=where, field_locations={"attenuation": where}, identity=self.name,
-                        allowed=True, max_depth=1, attenuation="none"))
+                        allowed=True, max_depth=1, attenuation="none",
+                        remedy="limit iam:PassRole to the role ARNs it must pass, with an "
+                               "iam:PassedToService condition"))
 
     def trust(self, policy: Any, base: tuple) -> None:
         for pointer, statement in _statements(policy, base):
@@ -115,7 +117,9 @@ def _access_key(doc: Document, key: dict, out: SourceOutput) -> None:
         declares=frozenset(), identity_type="aws-iam-user",
         credentials=(Credential(location=location, field_locations={"issuance": location},
                                 identity=f"IAM user {user}", name=f"access key of IAM user {user}",
-                                type="aws-access-key", issuance="standing"),)))
+                                type="aws-access-key", issuance="standing",
+                                remedy="give the workload an IAM role and let it assume short sessions "
+                                       "instead of a user access key"),)))
 
 
 def read(doc: Document, out: SourceOutput) -> None:

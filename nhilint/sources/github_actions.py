@@ -67,6 +67,7 @@ def read(doc: Document, out: SourceOutput) -> None:
         if id_token is not None and not job.get("environment"):
             grants.append(Grant(
                 location=doc.key_location(id_token), identity=name, risk="high",
+                remedy="run the job in an environment with required reviewers (environment: ...)",
                 requires_approval=False, name=f"job {job_name} id-token: write (cloud credentials, no environment)",
                 actions=("id-token:write",)))
         if job.get("secrets") == "inherit":
@@ -74,7 +75,8 @@ def read(doc: Document, out: SourceOutput) -> None:
             out.objects.append(Delegation(
                 location=doc.key_location(job_pointer + ("secrets",)),
                 field_locations={"attenuation": where}, identity=name, allowed=True, max_depth=1,
-                attenuation="none"))
+                attenuation="none", remedy="pass the secrets the called workflow needs by name "
+                "instead of secrets: inherit"))
     out.identities.append(Identity(
         location=doc.value_location(()), field_locations={
             "permissions": doc.key_location(("permissions",))} if "permissions" in data else {},

@@ -117,6 +117,8 @@ def _token_secret(obj: _Object, out: SourceOutput) -> None:
         location=obj.key("type"), identity=service_account_name(obj.namespace, account or "?"),
         name=f"Secret {obj.namespace}/{obj.name}", type="service-account-token",
         source=f"k8s://{obj.namespace}/secrets/{obj.name}",
+        remedy="delete the Secret and mount a projected serviceAccountToken with a short "
+               "expirationSeconds",
     ))
 
 

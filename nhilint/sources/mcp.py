@@ -138,7 +138,8 @@ class _Server:
         self.credentials.append(Credential(
             location=key_location, field_locations={"value": value_location},
             identity=self.name, name=f"{self.name} {where}", type="bearer-token",
-            has_inline_value=True, value_hint=shape[1]))
+            has_inline_value=True, value_hint=shape[1],
+            remedy="use the server's OAuth sign-in, or a token from ${input:...} or the environment"))
 
     def _headers(self) -> None:
         for field in HEADER_KEYS:

@@ -57,7 +57,10 @@ class _Entry:
                                 name=f"{self.name} (admin: true, SPIRE Server admin APIs)"))
         delegation = None
         if data.get("downstream") is True:
-            delegation = Delegation(location=self.key("downstream"), identity=self.name, allowed=True)
+            delegation = Delegation(
+                location=self.key("downstream"), identity=self.name, allowed=True,
+                remedy="remove downstream: true unless the workload is a nested SPIRE server, and "
+                       "give that server a trust domain or path of its own")
         return Identity(location=self.doc.value_location(self.pointer), name=self.name,
                         source_format=FORMAT, declares=frozenset(), identity_type="spiffe",
                         identity_id=self.spiffe_id, has_identity_block=True, credentials=credentials,
