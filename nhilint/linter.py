@@ -80,6 +80,8 @@ def read_structured(path: str, text: str, out: SourceOutput) -> None:
             if not out.context_only:
                 _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
     except LoadError as exc:
+        if "{{" in text and all(f.templated for f in formats):
+            return  # a Helm (or other) template: not YAML until rendered
         out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
 
 

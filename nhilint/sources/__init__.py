@@ -48,6 +48,9 @@ class DocumentFormat:
     matches: Callable[[str, Any], bool]
     hints: tuple[str, ...] = ()
     file_names: tuple[str, ...] = ()  # glob patterns on the file name (or a path suffix)
+    # Files of this format are often templates (Helm charts): one with `{{` that does not
+    # parse is a template, not YAML yet, and is skipped rather than reported (NHI001).
+    templated: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
     DocumentFormat("agent-manifest", "nhilint.sources.manifest", _is_manifest,
                    hints=("AgentManifest",)),
     DocumentFormat("kubernetes", "nhilint.sources.kubernetes", detect.is_kubernetes,
-                   hints=("apiVersion",)),
+                   hints=("apiVersion",), templated=True),
     DocumentFormat("github-actions", "nhilint.sources.github_actions", detect.is_workflow,
                    file_names=(detect.WORKFLOW_DIR + "*.yml", detect.WORKFLOW_DIR + "*.yaml")),
     DocumentFormat("mcp-config", "nhilint.sources.mcp", detect.is_mcp_config,
@@ -76,7 +79,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
     DocumentFormat("a2a-agent-card", "nhilint.sources.a2a", detect.is_agent_card,
                    hints=('"skills"',), file_names=("agent-card.json", "agent.json")),
     DocumentFormat("spire", "nhilint.sources.spire", detect.is_spire,
-                   hints=("spiffe_id", "ClusterSPIFFEID")),
+                   hints=("spiffe_id", "ClusterSPIFFEID"), templated=True),
     DocumentFormat("aws-iam", "nhilint.sources.aws_iam", detect.is_aws_iam,
                    hints=("Statement", "AccessKeyId")),
 ]

@@ -22,6 +22,18 @@ rules:
     verbs: ["*"]
 """
 WRITE_ALL = "on: push\npermissions: write-all\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n"
+HELM_TEMPLATE = """{{- if .Values.serviceAccount.create -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "chart.serviceAccountName" . }}
+{{- end }}
+"""
+TEMPLATED_VALUES = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: '{{ include "chart.serviceAccountName" . }}'
+"""
 TRUSTED = '{"mcpServers": {"crm": {"url": "https://crm.example.net/mcp", "trust": true}}}\n'
 
 
@@ -48,6 +60,8 @@ def _rules(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
                  id="settings-without-mcp-ignored"),
     pytest.param({".codex/config.toml": 'approval_policy = "never"\n'}, 1, id="codex-by-folder"),
     pytest.param({"config.toml": 'approval_policy = "never"\n'}, 0, id="other-config-toml-ignored"),
+    pytest.param({"chart/templates/sa.yaml": HELM_TEMPLATE}, 0, id="helm-template-is-not-yaml-yet"),
+    pytest.param({"chart/templates/sa.yaml": TEMPLATED_VALUES}, 1, id="template-values-that-parse-are-read"),
 ])
 def test_detection(tmp_path: Path, files: dict[str, str], expected: int) -> None:
     assert len(_rules(tmp_path, files)) == expected
