@@ -132,3 +132,32 @@ def test_bindings_join_roles_and_subjects_across_files(monkeypatch: pytest.Monke
     assert [f.message for f in findings if f.rule == "NHI303" and f.location.path == "bindings.yaml"] == [
         "'ClusterRoleBinding agent-runner-admin -> cluster-admin' is an administrative grant; "
         "grant the specific permissions needed"]
+
+
+def test_service_account_holds_its_roles_and_tokens_after_the_join() -> None:
+    """The join puts the grants of every bound role (rbac.yaml, via bindings.yaml), the
+    projected token (deployment.yaml) and the token Secret on the ServiceAccount identity."""
+    from nhilint.linter import read_structured
+    from nhilint.model import Inventory
+    from nhilint.sources import SourceOutput, link_project
+
+    inventory = Inventory()
+    for file in sorted((FIXTURES / "kubernetes" / "bad").glob("*.yaml")):
+        out = SourceOutput()
+        read_structured(file.name, file.read_text(encoding="utf-8"), out)
+        for identity in out.identities:
+            inventory.add_identity(identity)
+        inventory.objects.extend(out.objects)
+    link_project(inventory)
+    account = inventory.identity("ServiceAccount agents/agent-runner")
+    assert account is not None
+    assert sorted({g.name.split(" (bound")[0] for g in account.grants}) == [
+        "ClusterRole agent-runner rules[0]", "ClusterRole agent-runner rules[1]",
+        "ClusterRole agent-runner: impersonate groups, serviceaccounts, users",
+        "Role agents/token-minter rules[0]", "Role agents/token-minter rules[1]",
+        "Role agents/token-minter rules[2]", "Role agents/token-minter: bind roles",
+        "Role agents/token-minter: create serviceaccounts/token", "Role agents/token-minter: escalate roles"]
+    assert [c.name for c in account.credentials] == [
+        "automountServiceAccountToken unset on ServiceAccount agents/agent-runner",
+        "projected token 'vault-token' of Deployment agent-runner", "Secret agents/agent-runner-token"]
+    assert account in inventory.objects  # the joined identity replaced the one read
