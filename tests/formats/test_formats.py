@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from nhilint.api import lint_paths
+from nhilint.linter import read_structured
+from nhilint.model import Inventory
+from nhilint.sources import SourceOutput, link_project
 from tests.conftest import TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -137,10 +140,6 @@ def test_bindings_join_roles_and_subjects_across_files(monkeypatch: pytest.Monke
 def test_service_account_holds_its_roles_and_tokens_after_the_join() -> None:
     """The join puts the grants of every bound role (rbac.yaml, via bindings.yaml), the
     projected token (deployment.yaml) and the token Secret on the ServiceAccount identity."""
-    from nhilint.linter import read_structured
-    from nhilint.model import Inventory
-    from nhilint.sources import SourceOutput, link_project
-
     inventory = Inventory()
     for file in sorted((FIXTURES / "kubernetes" / "bad").glob("*.yaml")):
         out = SourceOutput()
