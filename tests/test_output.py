@@ -62,3 +62,10 @@ def test_text_output_names_file_line_rule_and_fix() -> None:
         "above the maximum 1h; lower it [ttl-above-maximum]")
     # alone, the writer's delegate (research-lead) is not in sight: NHI406 says so
     assert out.splitlines()[-1] == "4 findings (4 errors, 0 warnings, 0 info) in 1 file"
+
+
+def test_terminal_escapes_from_a_file_are_shown_not_obeyed(tmp_path) -> None:
+    (tmp_path / "agent.yaml").write_text(
+        'apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata:\n  name: "evil\\e[2J\\e[31m"\n')
+    code, out = _lint(str(tmp_path))
+    assert "\x1b" not in out and "evil\\x1b[2J" in out

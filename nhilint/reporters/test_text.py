@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nhilint.reporters import RenderOptions
+from nhilint.reporters import RenderOptions, visible
 from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED, TestResult, TestRun
 
 _COLORS = {PASS: "\033[32m", FAIL: "\033[31m", ERROR: "\033[35m"}
@@ -39,7 +39,7 @@ def headline(result: TestResult, color: bool = False) -> str:
     if color:
         label = f"{_COLORS[result.status]}{label}{_RESET}"
     where = result.location
-    return f"{label} {where.path}:{where.line}: {result.name}"
+    return f"{label} {visible(where.path)}:{where.line}: {visible(result.name)}"
 
 
 def coverage_lines(run: TestRun) -> list[str]:
@@ -69,8 +69,8 @@ def render(run: TestRun, options: RenderOptions) -> str:
                 lines.append(headline(result, options.color))
             continue
         lines.append(headline(result, options.color))
-        lines.extend("    " + line for line in details(result))
-    lines.extend(coverage_lines(run))
+        lines.extend("    " + visible(line) for line in details(result))
+    lines.extend(visible(line) for line in coverage_lines(run))
     if lines:
         lines.append("")
     lines.append(run.summary_line())

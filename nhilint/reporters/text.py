@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nhilint.reporters import RenderOptions
+from nhilint.reporters import RenderOptions, visible
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -39,8 +39,8 @@ def render(result, options: RenderOptions) -> str:
             severity = f"{_COLORS[severity]}{severity}{_RESET}"
         name = rules[finding.rule].name
         tail = f"{_DIM}[{name}]{_RESET}" if options.color else f"[{name}]"
-        lines.append(f"{loc.path}:{loc.line}:{loc.column}: {severity} {finding.rule} "
-                     f"{finding.message} {tail}")
+        lines.append(f"{visible(loc.path)}:{loc.line}:{loc.column}: {severity} {finding.rule} "
+                     f"{visible(finding.message)} {tail}")
     if lines:
         lines.append("")
     lines.append(summary_line(result))
