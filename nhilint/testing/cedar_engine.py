@@ -15,6 +15,7 @@ from typing import Any
 
 import cedarpy
 
+from nhilint.cedar.parser import MAX_NESTING, nesting_depth
 from nhilint.model import Location
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.engines import EngineFailure, all_errors, attempt, is_engine_failure, \
@@ -93,6 +94,7 @@ def prepare(setup: CedarSetup) -> Prepared:
     texts: list[str] = []
     for path in setup.policies:
         text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+        _refuse_deep_nesting(path, text, "([{")
         texts.append(text)
         if policy_set is None:
             policy_set = attempt(f"{path}: Cedar parse error", cedarpy.PolicySet.from_str, text)
@@ -122,10 +124,18 @@ def _name(table: dict[str, Policy], cedar_id: str) -> str:
     return table[cedar_id].name if cedar_id in table else cedar_id
 
 
+def _refuse_deep_nesting(path: str, text: str, openers: str) -> None:
+    """cedarpy's parsers overflow their stack (killing the process) on deeply nested text:
+    such a file is an error for its scenarios, never handed to cedarpy."""
+    if nesting_depth(text, openers) > MAX_NESTING:
+        raise EngineFailure(f"{path}: nested more than {MAX_NESTING} levels deep; not evaluated")
+
+
 def _schema(path: str) -> Any:
     text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
     if path.endswith(".json"):
         return attempt(f"{path}: invalid Cedar JSON schema", cedarpy.Schema.from_json_str, text)
+    _refuse_deep_nesting(path, text, "([{<")
     return attempt(f"{path}: invalid Cedar schema", cedarpy.Schema.from_str, text)
 
 
