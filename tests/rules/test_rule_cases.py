@@ -1,4 +1,5 @@
-"""Per-rule cases as data: tests/rules/cases/<RULE>.yaml.
+"""Per-rule cases as data: <RULE>.yaml in tests/rules/cases (manifest and input rules),
+tests/cedar/cases and tests/rego/cases.
 
 Each case writes its files into a temporary project, lints it, and expects exactly the
 listed findings of that rule (file, line, and column when given); `pass_*` cases expect
@@ -17,29 +18,14 @@ from nhilint.config import default_settings
 from nhilint.rules import all_rules
 from tests.conftest import TODAY
 
-CASES_DIR = Path(__file__).parent / "cases"
+TESTS = Path(__file__).resolve().parents[1]
+SPECS = [yaml.safe_load(case_file.read_text(encoding="utf-8"))
+         for case_file in sorted(TESTS.glob("*/cases/NHI*.yaml"))]
 
 
-def load_cases(cases_dir: Path = CASES_DIR) -> list:
-    """pytest params (rule id, case) of every <RULE>.yaml in `cases_dir`."""
-    params = []
-    for case_file in sorted(cases_dir.glob("*.yaml")):
-        spec = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-        for case in spec["cases"]:
-            params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}_{case['name']}"))
-    return params
-
-
-def covered_kinds(cases_dir: Path = CASES_DIR) -> dict[str, set[str]]:
-    """For each rule with cases in `cases_dir`, the kinds of its cases (`fail`, `pass`)."""
-    covered: dict[str, set[str]] = {}
-    for case_file in cases_dir.glob("*.yaml"):
-        spec = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-        covered[spec["rule"]] = {c["name"].split("_")[0] for c in spec["cases"]}
-    return covered
-
-
-@pytest.mark.parametrize(("rule_id", "case"), load_cases())
+@pytest.mark.parametrize(("rule_id", "case"), [
+    pytest.param(spec["rule"], case, id=f"{spec['rule']}_{case['name']}")
+    for spec in SPECS for case in spec["cases"]])
 def test_rule_case(rule_id: str, case: dict, tmp_path: Path) -> None:
     for name, text in case["files"].items():
         target = tmp_path / name
@@ -60,8 +46,7 @@ def test_rule_case(rule_id: str, case: dict, tmp_path: Path) -> None:
         + "; ".join(f.message for f in found))
 
 
-def test_every_manifest_rule_has_failing_and_passing_cases() -> None:
-    covered = covered_kinds()
-    for rule_id in all_rules():
-        if rule_id[3] in "012345":
-            assert covered.get(rule_id, set()) >= {"fail", "pass"}, rule_id
+def test_every_rule_has_failing_and_passing_cases() -> None:
+    covered = {spec["rule"]: {c["name"].split("_")[0] for c in spec["cases"]} for spec in SPECS}
+    missing = [rule_id for rule_id in all_rules() if not covered.get(rule_id, set()) >= {"fail", "pass"}]
+    assert missing == []
