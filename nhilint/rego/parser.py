@@ -48,9 +48,10 @@ _ENDS_TERM = frozenset({"NAME", "RSQB", "RPAR", "RBRACE", "STRING", "RAW_STRING"
                         "TEMPLATE_STRING", "NUMBER", "TRUE", "FALSE", "NULL", "IF", "ELSE"})
 # Infix operators from the loosest: `in`, comparisons, `|`, `&`, `+ -`, `* / %`.
 _PRECEDENCE = {"IN": 1, "REL_OP": 2, "BAR": 3, "AMP": 4, "ADD_OP": 5, "MINUS": 5, "MUL_OP": 6}
-# Spaces and comments; a comment runs to the end of its line (the lookahead keeps the
-# regex from backtracking into it to find a token at the end of the file).
-_BLANKS = r"(?:[ \t\f\r]+|#[^\n]*(?![^\n]))*"
+# Spaces and comments, skipped before a token is matched (a regex skipping them as a prefix
+# of every token backtracks through long runs of spaces); a comment runs to its line's end.
+_BLANKS = r"(?:[ \t\f\r]+|#[^\n]*)*"
+_BLANK_START = frozenset(" \t\f\r#")
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE", "BODY_LBRACE": "RBRACE"}
 _CLOSERS = frozenset(_OPENERS.values())
 
@@ -80,10 +81,9 @@ class _Lexer:
         terminals = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
                                                      -len(t.pattern.value), t.name))
         self.keywords = {t.pattern.value: t.name for t in terminals if t.name in KEYWORDS}
-        # Spaces and comments are skipped by the same match as the token after them.
-        self.pattern = re.compile(_BLANKS + "(?:" + "|".join(
+        self.pattern = re.compile("|".join(
             f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals
-            if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}) + ")")
+            if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}))
         self.blanks = re.compile(_BLANKS)
 
     def lex(self, text: str) -> tuple[list[Tok], list[Tok]]:
@@ -98,20 +98,21 @@ class _Lexer:
         line, line_start, pos, size = 1, 0, 0, len(text)
         match = self.pattern.match
         keywords = self.keywords
+        skip = self.blanks.match
         while pos < size:
+            start = pos
+            if text[pos] in _BLANK_START:
+                pos = skip(text, pos).end()
+                if pos == size:
+                    _comment(text, start, pos, line, line_start, comments)
+                    break
             m = match(text, pos)
             if m is None:
-                end = self.blanks.match(text, pos).end()
-                _comment(text, pos, end, line, line_start, comments)
-                pos = end
-                if pos == size:
-                    break
                 raise RegoSyntaxError(line, pos - line_start + 1,
                                       f"unexpected character {text[pos]!r}"
                                       + (" (strings use double quotes)" if text[pos] == "'" else ""))
             kind = m.lastgroup
-            start, pos = pos, m.start(kind)
-            if kind == "_NL":  # a comment runs to the end of its line
+            if kind == "_NL" and start < pos:  # a comment runs to the end of its line
                 _comment(text, start, pos, line, line_start, comments)
             value = m.group(kind)
             column = pos - line_start + 1
@@ -671,16 +672,19 @@ def _expected(kinds: set[str]) -> str:
     if len(kinds) > 1:
         kinds.discard("_NL")  # a newline is possible almost everywhere: naming it says nothing
     operators = kinds & _OPERATORS
-    names = sorted(f"'{k.lower()}'" if k in KEYWORDS else _EXPECTED.get(k, k)
-                   for k in kinds - _OPERATORS)
-    names += ["an operator"] if len(operators) > 1 else [_EXPECTED[k] for k in operators]
+    names = sorted(_expected_name(k) for k in kinds - _OPERATORS)
+    names += ["an operator"] if len(operators) > 1 else [_expected_name(k) for k in operators]
     return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _end_of(text: str) -> tuple[int, int]:
     """The line and column just after the last character of the text."""
-    body = text.rstrip()
+    body = text.rstrip() or text
     return body.count("\n") + 1, len(body) - body.rfind("\n")
+
+
+def _expected_name(kind: str) -> str:
+    return f"'{kind.lower()}'" if kind in KEYWORDS else _EXPECTED.get(kind, kind)
 
 
 def _syntax_error(token: Tok, row: dict[str, tuple], text: str) -> RegoSyntaxError:
