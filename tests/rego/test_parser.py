@@ -122,3 +122,15 @@ def test_linting_other_files_never_imports_lark(tmp_path) -> None:
             f"lint_paths([{str(tmp_path)!r}]); print('lark' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_long_runs_of_blanks_are_read_in_linear_time() -> None:
+    """A regex that backtracks through spaces made these hang; a subprocess bounds the test."""
+    code = ("from nhilint.rego.parser import parse_module, RegoSyntaxError\n"
+            "parse_module('a.rego', 'package p\\nx := 1' + ' ' * 200000)\n"
+            "try:\n"
+            "    parse_module('b.rego', 'package p\\nx := $\"{' + ' ' * 3000 + '}\"\\n')\n"
+            "except RegoSyntaxError as error:\n"
+            "    print(error.line, error.column)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["2", "3009"], out.stderr
