@@ -306,7 +306,7 @@ def _serving(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rule]]:
     targets=(Module,), language="rego", references=("OWASP-AGENTIC-T8", "MAESTRO-L6"),
     params=(_DECISIONS,
             Param("builtins", ["http.send", "time.now_ns", "rand.*", "uuid.rfc4122",
-                               "net.lookup_ip_addr", "net.cidr_expand"], "list",
+                               "net.lookup_ip_addr"], "list",
                   "Built-ins (glob patterns) whose result depends on the moment, the network or "
                   "chance rather than the request.")),
     summary="An authorization decision calls a non-deterministic built-in (`http.send`, "
