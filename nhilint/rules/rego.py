@@ -50,7 +50,9 @@ def _always_true(literal: Literal) -> bool:
     if isinstance(expr, BinOp) and expr.op == "==" and _constant(expr.left) and _constant(expr.right):
         return expr.left.value == expr.right.value
     if isinstance(expr, Assign) and _constant(expr.right):
-        return isinstance(expr.left, Var) or (_constant(expr.left) and expr.left.value == expr.right.value)
+        # `x := 1` declares a new variable; `x = 1` may test a rule or variable named x.
+        declared = expr.op == ":=" and isinstance(expr.left, Var)
+        return declared or (_constant(expr.left) and expr.left.value == expr.right.value)
     return False
 
 
