@@ -28,14 +28,15 @@ MANIFEST = REPO / "examples" / "insecure" / "agents" / "support-agent.yaml"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def wall(command: list[str], runs: int, cwd: str) -> float:
+def wall(command: list[str], runs: int, cwd: str) -> tuple[float, float]:
+    """(median, fastest) wall time: this machine's timing is noisy, the fastest run shows the cost."""
     subprocess.run(command, cwd=cwd, env=ENV, capture_output=True)  # warm-up: writes bytecode
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def main() -> None:
@@ -46,9 +47,11 @@ def main() -> None:
         shutil.copy(MANIFEST, Path(work, "agent.yaml"))
         baseline = wall([sys.executable, "-c", "pass"], args.runs, work)
         nhilint = wall([sys.executable, "-m", "nhilint", "lint", "agent.yaml"], args.runs, work)
-    print(f"python -c pass                 {baseline * 1000:7.1f} ms (baseline)")
-    print(f"nhilint lint one-manifest.yaml {nhilint * 1000:7.1f} ms  ratio {nhilint / baseline:.1f}x"
-          f"  goal < 250 ms: {'met' if nhilint < 0.25 else 'NOT met'}")
+    print(f"python -c pass                 median {baseline[0] * 1000:6.1f} ms, fastest "
+          f"{baseline[1] * 1000:6.1f} ms (baseline)")
+    print(f"nhilint lint one-manifest.yaml median {nhilint[0] * 1000:6.1f} ms, fastest "
+          f"{nhilint[1] * 1000:6.1f} ms  ratio {nhilint[0] / baseline[0]:.1f}x"
+          f"  goal < 250 ms (median): {'met' if nhilint[0] < 0.25 else 'NOT met'}")
 
 
 if __name__ == "__main__":

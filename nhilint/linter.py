@@ -183,7 +183,7 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
 def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[tuple[str, Violation]]:
     """Every enabled rule over one project's inventory, each check on each of its targets."""
     raw: list[tuple[str, Violation]] = []
-    by_type: dict[type, list[Any]] = {}
+    by_type: dict[type | str, list[Any]] = {}
     for rule_id, rule in all_rules().items():
         rule_settings = settings.rules.get(rule_id)
         if rule_settings is None or not rule_settings.enabled or rule.check is None:

@@ -7,6 +7,7 @@ key (`ttl`, `max_depth`, ...) or, when the key is missing, at the object itself.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping
@@ -213,6 +214,17 @@ class Finding:
         return data
 
 
+def loaded_type(name: str) -> type | None:
+    """The class named "package.module.Class", or None while that module is not loaded.
+
+    Policy ASTs are costly to import; their objects exist only once a source has imported
+    the module, so a rule can name such a type without importing it on every run.
+    """
+    module_name, _, class_name = name.rpartition(".")
+    module = sys.modules.get(module_name)
+    return getattr(module, class_name) if module is not None else None
+
+
 @dataclass
 class Inventory:
     """Everything read from the linted paths: the input to the rules.
@@ -234,7 +246,13 @@ class Inventory:
             if part is not None:
                 self.objects.append(part)
 
-    def of_type(self, cls: type) -> list[Any]:
+    def of_type(self, cls: type | str) -> list[Any]:
+        """The objects of a type, given as a class or named "package.module.Class"."""
+        if isinstance(cls, str):
+            loaded = loaded_type(cls)
+            if loaded is None:
+                return []
+            cls = loaded
         return [obj for obj in self.objects if isinstance(obj, cls)]
 
     def identity(self, name: str) -> Identity | None:

@@ -59,3 +59,12 @@ def test_linting_a_manifest_imports_no_policy_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_rule_registry_loads_no_policy_ast() -> None:
+    """The Cedar and Rego rule modules name their AST types lazily: listing or running the
+    rules on manifests must not import the ASTs (about 40 ms of class creation)."""
+    code = ("import sys; from nhilint.rules import all_rules; all_rules(); "
+            "print(sorted(m for m in ('nhilint.cedar.ast', 'nhilint.rego.ast') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

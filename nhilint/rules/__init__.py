@@ -99,8 +99,10 @@ class Rule:
     params: tuple[Param, ...] = ()
     # The model types whose objects the engine passes to `check`, one at a time
     # (`Inventory` for rules that need every file). Empty for rules that sources and the
-    # engine report themselves (parse errors, suppression problems).
-    targets: tuple[type, ...] = ()
+    # engine report themselves (parse errors, suppression problems). A type may be named
+    # "package.module.Class" when its module is costly to import (a policy AST): objects of
+    # it exist only once a source has imported the module, so the engine looks for them only then.
+    targets: tuple[type | str, ...] = ()
     check: Check | None = field(default=None, compare=False)
     bad_example: str = ""
     good_example: str = ""
@@ -116,7 +118,7 @@ class Rule:
 
 def rule(*, id: str, name: str, category: str, severity: str, summary: str, rationale: str,
          remediation: str, references: Iterable[str] = (), params: Iterable[Param] = (),
-         targets: Iterable[type] = (), bad: str = "", good: str = "", language: str = "yaml",
+         targets: Iterable[type | str] = (), bad: str = "", good: str = "", language: str = "yaml",
          enabled: bool = True) -> Callable[[Check], Rule]:
     """Declare a rule over a check function (or, with no targets, a rule reported elsewhere)."""
 
@@ -130,6 +132,19 @@ def rule(*, id: str, name: str, category: str, severity: str, summary: str, rati
                     example_language=language, enabled_by_default=enabled)
 
     return make
+
+
+class LazyModule:
+    """A module imported on first attribute access: lets a rule module refer to a costly
+    policy AST (`ast.Binary`) without loading it on runs that read no such policy."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = importlib.import_module(self._name)
+        self.__dict__.update(vars(module))
+        return getattr(module, attribute)
 
 
 def reported(**meta: Any) -> Rule:

@@ -12,11 +12,12 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
-from nhilint.cedar.ast import (Attribute, Binary, Call, CedarPolicy, CedarPolicySet, EntityLiteral,
-                               Expr, Has, IfThenElse, Is, Like, Literal, RecordLiteral,
-                               ScopeElement, SetLiteral, Var, attribute_path, walk)
 from nhilint.model import Violation
-from nhilint.rules import Param, RuleContext, reported, rule
+from nhilint.rules import LazyModule, Param, RuleContext, reported, rule
+
+# The AST loads with the first .cedar file read; runs without one never import it.
+ast = LazyModule("nhilint.cedar.ast")
+_POLICY, _POLICY_SET = "nhilint.cedar.ast.CedarPolicy", "nhilint.cedar.ast.CedarPolicySet"
 
 _AGENT_TYPES = Param(
     "agent_types", ["*Agent", "Service", "ServiceAccount", "Workload", "*Bot"], "list",
@@ -26,13 +27,13 @@ _REFERENCES = ("OWASP-NHI5", "OWASP-AGENTIC-T3", "NIST-CSF-PR.AA-05", "MAESTRO-L
 _ORDERING = ("<", "<=", ">", ">=")
 
 
-def _conjuncts(expr: Expr) -> Iterator[Expr]:
+def _conjuncts(expr: ast.Expr) -> Iterator[ast.Expr]:
     """The operands of a chain of `&&` in source order (the expression itself when it is
     not one). Iterative: a generated chain of thousands of tests is one deep tree."""
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, Binary) and node.op == "&&":
+        if isinstance(node, ast.Binary) and node.op == "&&":
             stack.extend((node.right, node.left))
         else:
             yield node
@@ -43,7 +44,7 @@ def _names_type(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(basename, p.lower()) for p in patterns)
 
 
-def _agent_type(policy: CedarPolicy, patterns: tuple[str, ...]) -> str | None:
+def _agent_type(policy: ast.CedarPolicy, patterns: tuple[str, ...]) -> str | None:
     """The agent type a policy's principal is bound to: by its scope, or by a
     `principal is T` that a `when` condition requires (all of its `&&` terms must hold)."""
     for name in policy.principal.type_names():
@@ -53,26 +54,26 @@ def _agent_type(policy: CedarPolicy, patterns: tuple[str, ...]) -> str | None:
         if condition.kind != "when":
             continue
         for test in _conjuncts(condition.body):
-            if (isinstance(test, Is) and isinstance(test.base, Var) and test.base.name == "principal"
+            if (isinstance(test, ast.Is) and isinstance(test.base, ast.Var) and test.base.name == "principal"
                     and _names_type(test.entity_type, patterns)):
                 return test.entity_type
     return None
 
 
-def _agent_permit(policy: CedarPolicy, ctx: RuleContext) -> str | None:
+def _agent_permit(policy: ast.CedarPolicy, ctx: RuleContext) -> str | None:
     """The agent type a permit is for; None for forbids and other principals."""
     return _agent_type(policy, ctx.params["agent_types"]) if policy.effect == "permit" else None
 
 
-def _principal_identity(policy: CedarPolicy) -> str | None:
+def _principal_identity(policy: ast.CedarPolicy) -> str | None:
     principal = policy.principal
-    if principal.operator == "==" and isinstance(principal.entities[0], EntityLiteral):
+    if principal.operator == "==" and isinstance(principal.entities[0], ast.EntityLiteral):
         return str(principal.entities[0])
     return None
 
 
-def _show(expr: Expr) -> str:
-    path = attribute_path(expr)
+def _show(expr: ast.Expr) -> str:
+    path = ast.attribute_path(expr)
     return ".".join(path) if path else "the value"
 
 
@@ -80,7 +81,7 @@ def _show(expr: Expr) -> str:
 
 @rule(
     id="NHI601", name="cedar-unconstrained-permit", category="cedar", severity="error",
-    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    targets=(_POLICY,), language="cedar", references=_REFERENCES,
     summary="A permit whose principal, action and resource are all unconstrained, with no "
             "condition on any of them.",
     rationale="`permit(principal, action, resource)` lets every principal, agents included, do "
@@ -92,11 +93,11 @@ def _show(expr: Expr) -> str:
     good='permit (\n  principal == Agent::"report-writer",\n  action == Action::"read",\n'
          '  resource in Folder::"reports"\n);\n',
 )
-def unconstrained_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+def unconstrained_permit(policy: ast.CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
     if policy.effect != "permit" or not all(e.unconstrained for e in policy.scope):
         return
-    if any(isinstance(node, Var) and node.name != "context"
-           for condition in policy.conditions for node in walk(condition.body)):
+    if any(isinstance(node, ast.Var) and node.name != "context"
+           for condition in policy.conditions for node in ast.walk(condition.body)):
         return
     how = ("with no condition" if not policy.conditions
            else "when its conditions, which test only the request context, hold")
@@ -109,7 +110,7 @@ def unconstrained_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Viol
 
 @rule(
     id="NHI602", name="cedar-standing-agent-permit", category="cedar", severity="error",
-    targets=(CedarPolicy,), params=(_AGENT_TYPES,), language="cedar", references=_REFERENCES,
+    targets=(_POLICY,), params=(_AGENT_TYPES,), language="cedar", references=_REFERENCES,
     summary="A permit for an agent or service principal with no `when`/`unless` condition: "
             "standing access.",
     rationale="Without a condition the permit holds at every moment, for every task and every "
@@ -123,7 +124,7 @@ def unconstrained_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Viol
          '  resource in Folder::"reports"\n)\nwhen { context.token_age_seconds < 300 && '
          'context.task_id == resource.task_id };\n',
 )
-def standing_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+def standing_agent_permit(policy: ast.CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
     agent = _agent_permit(policy, ctx)
     if agent is None or policy.conditions:
         return
@@ -137,7 +138,7 @@ def standing_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Vio
 
 @rule(
     id="NHI603", name="cedar-wildcard-like", category="cedar", severity="warning",
-    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    targets=(_POLICY,), language="cedar", references=_REFERENCES,
     summary='A `like` pattern that matches every string (`like "*"`).',
     rationale="A pattern of wildcards only tests nothing: in a permit it widens access to every "
               "value, in a forbid's `unless` it disables the forbid. It is usually a placeholder "
@@ -148,10 +149,10 @@ def standing_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Vio
     good='permit (principal == Agent::"indexer", action == Action::"read", resource)\n'
          'when { resource.path like "public/*" };\n',
 )
-def wildcard_like(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+def wildcard_like(policy: ast.CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
     for condition in policy.conditions:
-        for node in walk(condition.body):
-            if isinstance(node, Like) and node.matches_everything:
+        for node in ast.walk(condition.body):
+            if isinstance(node, ast.Like) and node.matches_everything:
                 yield Violation(node.location, f"`{_show(node.base)} like \"{'*' * len(node.pattern)}\"` "
                                 f"in {policy.describe()} matches every string, so it tests nothing; "
                                 "match a bounded pattern such as \"reports/*\" or compare with ==",
@@ -162,7 +163,7 @@ def wildcard_like(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
 
 @rule(
     id="NHI604", name="cedar-unbounded-agent-permit", category="cedar", severity="warning",
-    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    targets=(_POLICY,), language="cedar", references=_REFERENCES,
     params=(_AGENT_TYPES,
             Param("bound_attributes",
                   ["token_age_seconds", "expires_at", "task_id", "time", "now", "token_age",
@@ -181,14 +182,14 @@ def wildcard_like(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
     good='permit (principal == Agent::"report-writer", action == Action::"read", resource)\n'
          'when { resource.owner == principal && context.token_age_seconds < 300 };\n',
 )
-def unbounded_agent_permit(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+def unbounded_agent_permit(policy: ast.CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
     agent = _agent_permit(policy, ctx)
     if agent is None or not policy.conditions:
         return
     bounds = set(ctx.params["bound_attributes"])
     for condition in policy.conditions:
-        for node in walk(condition.body):
-            path = attribute_path(node)
+        for node in ast.walk(condition.body):
+            path = ast.attribute_path(node)
             if path and path[0] == "context" and bounds.intersection(path[1:]):
                 return
     names = ", ".join(f"context.{name}" for name in ctx.params["bound_attributes"][:3])
@@ -224,16 +225,16 @@ NHI605 = reported(
 
 # -- NHI606 ----------------------------------------------------------------------------
 
-def _key(entity: Expr) -> tuple:
-    return (entity.type, entity.id) if isinstance(entity, EntityLiteral) else ("?", entity.name)
+def _key(entity: ast.Expr) -> tuple:
+    return (entity.type, entity.id) if isinstance(entity, ast.EntityLiteral) else ("?", entity.name)
 
 
-def _same(a: ScopeElement, b: ScopeElement) -> bool:
+def _same(a: ast.ScopeElement, b: ast.ScopeElement) -> bool:
     return (a.operator, a.entity_type, a.is_list, tuple(map(_key, a.entities))) == (
         b.operator, b.entity_type, b.is_list, tuple(map(_key, b.entities)))
 
 
-def _covers(forbid: ScopeElement, permit: ScopeElement) -> bool:
+def _covers(forbid: ast.ScopeElement, permit: ast.ScopeElement) -> bool:
     """Whether every request matching the permit's scope element matches the forbid's,
     whatever the entities (so only what the text proves)."""
     if forbid.unconstrained or _same(forbid, permit):
@@ -242,7 +243,7 @@ def _covers(forbid: ScopeElement, permit: ScopeElement) -> bool:
     named = [_key(e) for e in permit.entities]
     if forbid.variable == "action":  # `in` holds for the actions named and their members
         return forbid.operator == "in" and permit.operator in ("==", "in") and set(named) <= set(wanted)
-    single = permit.operator == "==" and isinstance(permit.entities[0], EntityLiteral)
+    single = permit.operator == "==" and isinstance(permit.entities[0], ast.EntityLiteral)
     if forbid.operator == "is" and not forbid.entities:  # `is T`
         return ((permit.operator == "is" and permit.entity_type == forbid.entity_type)
                 or (single and permit.entities[0].type == forbid.entity_type))
@@ -255,7 +256,7 @@ def _covers(forbid: ScopeElement, permit: ScopeElement) -> bool:
 
 @rule(
     id="NHI606", name="cedar-dead-permit", category="cedar", severity="warning",
-    targets=(CedarPolicySet,), language="cedar", references=("NIST-CSF-PR.AA-05",),
+    targets=(_POLICY_SET,), language="cedar", references=("NIST-CSF-PR.AA-05",),
     summary="A permit that never applies: an unconditional forbid in the same file covers its "
             "whole scope.",
     rationale="Forbid wins over permit in Cedar, so the permit is dead code; whoever wrote it "
@@ -268,7 +269,7 @@ def _covers(forbid: ScopeElement, permit: ScopeElement) -> bool:
          'unless { resource in Folder::"tmp" };\n'
          'permit (principal == Agent::"janitor", action == Action::"delete", resource in Folder::"tmp");\n',
 )
-def dead_permit(policy_set: CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
+def dead_permit(policy_set: ast.CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
     forbids = [p for p in policy_set.policies
                if p.effect == "forbid" and not p.conditions and not p.is_template]
     for permit in policy_set.policies:
@@ -299,65 +300,65 @@ NHI607 = reported(
 
 # -- NHI608 ----------------------------------------------------------------------------
 
-def _facts(expr: Expr) -> set[tuple]:
+def _facts(expr: ast.Expr) -> set[tuple]:
     """What is known to be present when `expr` is true: attribute paths (`has`) and tags (`hasTag`)."""
     found: set[tuple] = set()
     for test in _conjuncts(expr):
-        if isinstance(test, Has):
-            base = attribute_path(test.base)
+        if isinstance(test, ast.Has):
+            base = ast.attribute_path(test.base)
             if base:
                 found.update(base + test.attrs[:n] for n in range(1, len(test.attrs) + 1))
-        elif isinstance(test, Call) and test.function == "hasTag" and test.receiver is not None:
+        elif isinstance(test, ast.Call) and test.function == "hasTag" and test.receiver is not None:
             tag = test.args[0] if test.args else None
-            base = attribute_path(test.receiver)
-            if base and isinstance(tag, Literal):
+            base = ast.attribute_path(test.receiver)
+            if base and isinstance(tag, ast.Literal):
                 found.add(("#tag", *base, str(tag.value)))
     return found
 
 
-def _never_entity(expr: Expr) -> bool:
+def _never_entity(expr: ast.Expr) -> bool:
     """A literal that is no entity: a string, number, boolean, record, or a set holding one."""
-    if isinstance(expr, SetLiteral):
+    if isinstance(expr, ast.SetLiteral):
         return any(_never_entity(e) for e in expr.elements)
-    return isinstance(expr, (Literal, RecordLiteral))
+    return isinstance(expr, (ast.Literal, ast.RecordLiteral))
 
 
-def _never_number(expr: Expr) -> bool:
-    return isinstance(expr, (SetLiteral, RecordLiteral)) or (
-        isinstance(expr, Literal) and isinstance(expr.value, (bool, str)))
+def _never_number(expr: ast.Expr) -> bool:
+    return isinstance(expr, (ast.SetLiteral, ast.RecordLiteral)) or (
+        isinstance(expr, ast.Literal) and isinstance(expr.value, (bool, str)))
 
 
-def _node_risks(expr: Expr, known: Mapping[tuple, int]) -> Iterator[tuple[Expr, str, str]]:
+def _node_risks(expr: ast.Expr, known: Mapping[tuple, int]) -> Iterator[tuple[ast.Expr, str, str]]:
     """(node, why it can error, how to guard it) when this node itself can raise an
     evaluation error, given the facts `known` to hold where it is evaluated."""
-    path = attribute_path(expr)
-    if isinstance(expr, Attribute) and path:
+    path = ast.attribute_path(expr)
+    if isinstance(expr, ast.Attribute) and path:
         missing = next((path[:n] for n in range(2, len(path) + 1) if path[:n] not in known), None)
         if missing:
             base, attr = ".".join(missing[:-1]), missing[-1]
             yield (expr, f"reads `{'.'.join(missing)}` with no `{base} has {attr}` guard, which "
                          "errors when the attribute is absent",
                    f"test `{base} has {attr} && ...` first")
-    elif isinstance(expr, Call) and expr.function == "getTag" and expr.receiver is not None:
-        base = attribute_path(expr.receiver)
+    elif isinstance(expr, ast.Call) and expr.function == "getTag" and expr.receiver is not None:
+        base = ast.attribute_path(expr.receiver)
         tag = expr.args[0] if expr.args else None
-        if base and isinstance(tag, Literal) and ("#tag", *base, str(tag.value)) not in known:
+        if base and isinstance(tag, ast.Literal) and ("#tag", *base, str(tag.value)) not in known:
             shown = ".".join(base)
             yield (expr, f"reads tag \"{tag.value}\" of `{shown}` with no hasTag guard, which "
                          "errors when the tag is absent",
                    f"test `{shown}.hasTag(\"{tag.value}\") && ...` first")
-    elif isinstance(expr, Binary) and expr.op == "in" and (
+    elif isinstance(expr, ast.Binary) and expr.op == "in" and (
             _never_entity(expr.left) or _never_entity(expr.right)):
         yield (expr, "uses `in`, which needs entities on both sides, on a value that is not an "
                      "entity: this is a type error at every evaluation",
                "compare values with `==` or a set's `.contains(...)`, and validate against a schema")
-    elif isinstance(expr, Binary) and expr.op in _ORDERING:
+    elif isinstance(expr, ast.Binary) and expr.op in _ORDERING:
         operands = (expr.left, expr.right)
         if any(_never_number(e) for e in operands):
             yield (expr, f"compares with `{expr.op}` a value that is not a number: this is a type "
                          "error at every evaluation", "compare numbers, or use ==")
         else:
-            unproven = next((e for e in operands if attribute_path(e)), None)
+            unproven = next((e for e in operands if ast.attribute_path(e)), None)
             if unproven is not None:
                 yield (expr, f"compares `{_show(unproven)}` with `{expr.op}`, which errors when "
                              "the value is not a number (or datetime or duration), and no schema "
@@ -373,13 +374,13 @@ class _Learned:
     delta: int
 
 
-def _error_risks(condition: Expr) -> Iterator[tuple[Expr, str, str]]:
+def _error_risks(condition: ast.Expr) -> Iterator[tuple[ast.Expr, str, str]]:
     """The risks of every node of a condition, in source order. Cedar evaluates `a && b`'s
     `b` only when `a` held (and an `if`'s `then` only when its condition held), so what
     `a` tests with `has` is known there. Iterative, and linear in the size of the
     condition: generated chains of thousands of tests are one deep tree."""
     known: dict[tuple, int] = {}  # the facts holding where the current node is evaluated
-    stack: list[Expr | _Learned] = [condition]
+    stack: list[ast.Expr | _Learned] = [condition]
     while stack:
         item = stack.pop()
         if isinstance(item, _Learned):
@@ -387,8 +388,8 @@ def _error_risks(condition: Expr) -> Iterator[tuple[Expr, str, str]]:
                 known[fact] = known.get(fact, 0) + item.delta
                 if not known[fact]:
                     del known[fact]
-        elif isinstance(item, Binary) and item.op == "&&":
-            work: list[Expr | _Learned] = []
+        elif isinstance(item, ast.Binary) and item.op == "&&":
+            work: list[ast.Expr | _Learned] = []
             learned = []
             for operand in _conjuncts(item):
                 work.append(operand)
@@ -397,19 +398,19 @@ def _error_risks(condition: Expr) -> Iterator[tuple[Expr, str, str]]:
                     work.append(_Learned(facts, 1))
                     learned.append(_Learned(facts, -1))
             stack.extend(reversed(work + learned))
-        elif isinstance(item, IfThenElse):
+        elif isinstance(item, ast.IfThenElse):
             facts = frozenset(_facts(item.cond))
             stack.extend((item.else_expr, _Learned(facts, -1), item.then_expr, _Learned(facts, 1),
                           item.cond))
         else:
             yield from _node_risks(item, known)
-            if not (isinstance(item, Attribute) and attribute_path(item)):  # the chain is judged whole
+            if not (isinstance(item, ast.Attribute) and ast.attribute_path(item)):  # the chain is judged whole
                 stack.extend(reversed(item.children()))
 
 
 @rule(
     id="NHI608", name="cedar-fail-open-forbid", category="cedar", severity="error",
-    targets=(CedarPolicy,), language="cedar", references=_REFERENCES,
+    targets=(_POLICY,), language="cedar", references=_REFERENCES,
     summary="Fail-open: a forbid whose condition can raise an evaluation error, so Cedar skips "
             "it and the permits win.",
     rationale="Cedar ignores a policy whose condition errors. For a forbid that means the "
@@ -423,7 +424,7 @@ def _error_risks(condition: Expr) -> Iterator[tuple[Expr, str, str]]:
     good='forbid (principal, action, resource)\n'
          'when { context has tool && ["shell", "payments"].contains(context.tool) };\n',
 )
-def fail_open_forbid(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
+def fail_open_forbid(policy: ast.CedarPolicy, ctx: RuleContext) -> Iterator[Violation]:
     if policy.effect != "forbid" or policy.proven_by_schema:
         return
     reported: set[str] = set()  # each reason once per policy, at its first occurrence
@@ -441,7 +442,7 @@ def fail_open_forbid(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violatio
 
 @rule(
     id="NHI609", name="cedar-empty-policy-file", category="cedar", severity="warning",
-    targets=(CedarPolicySet,), language="cedar",
+    targets=(_POLICY_SET,), language="cedar",
     summary="A `.cedar` file holds no policy (it is empty, or only comments).",
     rationale="A policy file that grants and forbids nothing is usually a mistake: policies "
               "commented out during a test, or a file truncated by a bad merge.",
@@ -450,7 +451,7 @@ def fail_open_forbid(policy: CedarPolicy, ctx: RuleContext) -> Iterator[Violatio
     good='permit (principal == Agent::"report-writer", action == Action::"read", resource)\n'
          'when { context.token_age_seconds < 300 };\n',
 )
-def empty_policy_file(policy_set: CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
+def empty_policy_file(policy_set: ast.CedarPolicySet, ctx: RuleContext) -> Iterator[Violation]:
     if not policy_set.policies:
         yield Violation(policy_set.location, "the file holds no Cedar policy (it is empty or only "
                         "comments), so it permits and forbids nothing; add the intended policies "

@@ -11,9 +11,11 @@ import fnmatch
 from typing import Iterable, Iterator
 
 from nhilint.model import Inventory, Violation
-from nhilint.rego.ast import (Assign, BinOp, Call, Else, Literal, Membership, Module, Node, Ref,
-                              Rule, Scalar, Var)
-from nhilint.rules import Param, RuleContext, rule
+from nhilint.rules import LazyModule, Param, RuleContext, rule
+
+# The AST loads with the first .rego file read; runs without one never import it.
+ast = LazyModule("nhilint.rego.ast")
+_MODULE = "nhilint.rego.ast.Module"
 
 _DECISIONS = Param(
     "decisions", ["allow", "allowed", "authorized", "authorize", "permit"], "list",
@@ -25,33 +27,33 @@ _MATCH_ALL_GLOBS = frozenset({"*", "**"})
 _MATCH_ALL_REGEXES = frozenset({".*", "^.*$", "^.*", ".*$", "(.*)", "^(.*)$", ".+", "^.+$"})
 
 
-def _decisions(module: Module, names: Iterable[str]) -> list[Rule]:
+def _decisions(module: ast.Module, names: Iterable[str]) -> list[ast.Rule]:
     wanted = set(names)
     return [r for r in module.rules if r.name in wanted and r.kind != "default"]
 
 
 def _is_true(expr: object) -> bool:
-    return isinstance(expr, Scalar) and expr.value is True
+    return isinstance(expr, ast.Scalar) and expr.value is True
 
 
 def _constant(expr: object) -> bool:
-    return isinstance(expr, Scalar)
+    return isinstance(expr, ast.Scalar)
 
 
-def _always_true(literal: Literal) -> bool:
+def _always_true(literal: ast.Literal) -> bool:
     """A literal that holds whatever the input: `true`, `1 == 1`, `not false`, `x := 1`."""
     if literal.withs:
         return False
     expr = literal.expr
     if literal.negated:
-        return isinstance(expr, Scalar) and expr.value in (False, None)
+        return isinstance(expr, ast.Scalar) and expr.value in (False, None)
     if _is_true(expr):
         return True
-    if isinstance(expr, BinOp) and expr.op == "==" and _constant(expr.left) and _constant(expr.right):
+    if isinstance(expr, ast.BinOp) and expr.op == "==" and _constant(expr.left) and _constant(expr.right):
         return expr.left.value == expr.right.value
-    if isinstance(expr, Assign) and _constant(expr.right):
+    if isinstance(expr, ast.Assign) and _constant(expr.right):
         # `x := 1` declares a new variable; `x = 1` may test a rule or variable named x.
-        declared = expr.op == ":=" and isinstance(expr.left, Var)
+        declared = expr.op == ":=" and isinstance(expr.left, ast.Var)
         return declared or (_constant(expr.left) and expr.left.value == expr.right.value)
     return False
 
@@ -62,7 +64,7 @@ def _unconditional(value: object, body: object) -> bool:
     return granted and (body is None or all(_always_true(lit) for lit in body.literals))
 
 
-def _rule_literals(item: Rule) -> Iterator[Literal]:
+def _rule_literals(item: ast.Rule) -> Iterator[ast.Literal]:
     """The literals of a rule's bodies (its own and its else branches'), not nested ones."""
     for body in [item.body] + [branch.body for branch in item.elses]:
         if body is not None:
@@ -73,7 +75,7 @@ def _rule_literals(item: Rule) -> Iterator[Literal]:
 
 @rule(
     id="NHI701", name="rego-default-allow", category="rego", severity="error",
-    targets=(Module,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
+    targets=(_MODULE,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
     summary="`default allow := true`: an authorization decision that allows whatever no "
             "rule decides.",
     rationale="A default is the answer for every request no rule matched: an unknown tool, a "
@@ -85,7 +87,7 @@ def _rule_literals(item: Rule) -> Iterator[Literal]:
     bad=_HEAD + "default allow := true\n\nallow := false if input.tool == \"delete_repo\"\n",
     good=_HEAD + "default allow := false\n\nallow if input.tool in {\"read_issue\", \"comment\"}\n",
 )
-def default_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
+def default_allow(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
     for item in module.rules:
         if item.kind == "default" and item.name in ctx.params["decisions"] and _is_true(item.value):
             yield Violation(item.location, f"`default {item.name} {item.assign} true` allows "
@@ -97,7 +99,7 @@ def default_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
 
 @rule(
     id="NHI702", name="rego-unconditional-allow", category="rego", severity="error",
-    targets=(Module,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
+    targets=(_MODULE,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
     summary="An `allow` rule (or `else` branch) with no body, or one that always holds.",
     rationale="`allow := true`, `allow if true` or `else := true` grants every request: the "
               "conditions the decision exists to check are missing, often left over from "
@@ -108,10 +110,10 @@ def default_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
     good=_HEAD + "default allow := false\n\nallow if {\n    input.agent.id in data.registry.agents\n"
          "    input.tool == \"read_issue\"\n}\n",
 )
-def unconditional_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
+def unconditional_allow(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
     for item in _decisions(module, ctx.params["decisions"]):
         # A function's constant arguments (`allow("read_issue") := true`) are its conditions.
-        open_args = all(isinstance(arg, Var) for arg in item.args)
+        open_args = all(isinstance(arg, ast.Var) for arg in item.args)
         if item.kind in ("complete", "function") and open_args and _unconditional(item.value, item.body):
             what = "has no conditions" if item.body is None else "has a body that always holds"
             yield Violation(item.head_location or item.location, f"rule '{item.name}' {what}, so "
@@ -127,33 +129,33 @@ def unconditional_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]
 # -- NHI703 ----------------------------------------------------------------------------
 
 def _wildcard_text(expr: object) -> str | None:
-    if isinstance(expr, Scalar) and isinstance(expr.value, str) and expr.value in _WILDCARDS:
+    if isinstance(expr, ast.Scalar) and isinstance(expr.value, str) and expr.value in _WILDCARDS:
         return expr.value
     return None
 
 
 def _describe(expr: object) -> str:
-    if isinstance(expr, Ref):
+    if isinstance(expr, ast.Ref):
         return expr.text()
-    if isinstance(expr, Var):
+    if isinstance(expr, ast.Var):
         return expr.name
     return "a value"
 
 
-def _wildcard_test(node: Node) -> str | None:
+def _wildcard_test(node: ast.Node) -> str | None:
     """How `node` grants on a wildcard, or None."""
-    if isinstance(node, (BinOp, Assign)) and node.op in ("==", "="):
+    if isinstance(node, (ast.BinOp, ast.Assign)) and node.op in ("==", "="):
         for side, other in ((node.left, node.right), (node.right, node.left)):
             star = _wildcard_text(side)
             # `x = "*"` with a bare variable binds it: only a reference is compared.
             if star is not None and _wildcard_text(other) is None and (
-                    node.op == "==" or isinstance(other, Ref)):
+                    node.op == "==" or isinstance(other, ast.Ref)):
                 return f"{_describe(other)} equals the wildcard \"{star}\""
-    if isinstance(node, Membership):
+    if isinstance(node, ast.Membership):
         star = _wildcard_text(node.value)
         if star is not None:
             return f"the wildcard \"{star}\" is in {_describe(node.collection)}"
-    if isinstance(node, Call) and node.args and isinstance(node.args[0], Scalar):
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Scalar):
         pattern = node.args[0].value
         if node.name == "glob.match" and pattern in _MATCH_ALL_GLOBS:
             return f"glob.match with the pattern \"{pattern}\" matches everything"
@@ -164,7 +166,7 @@ def _wildcard_test(node: Node) -> str | None:
 
 @rule(
     id="NHI703", name="rego-wildcard-allow", category="rego", severity="error",
-    targets=(Module,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
+    targets=(_MODULE,), params=(_DECISIONS,), language="rego", references=_REFERENCES,
     summary="An `allow` rule granted on a wildcard comparison (`x == \"*\"`, `\"*\" in "
             "scopes`, `glob.match(\"*\", ...)`, a regex `.*`).",
     rationale="A wildcard in a grant turns one entry (a scope `*`, a tool name `*`) into access "
@@ -176,7 +178,7 @@ def _wildcard_test(node: Node) -> str | None:
     bad=_HEAD + "default allow := false\n\nallow if \"*\" in input.token.scopes\n",
     good=_HEAD + "default allow := false\n\nallow if \"tickets:read\" in input.token.scopes\n",
 )
-def wildcard_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
+def wildcard_allow(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
     for item in _decisions(module, ctx.params["decisions"]):
         # The rule's value is a test too: `allow := "*" in input.token.scopes`.
         tests = [item.value] if item.value is not None else []
@@ -208,8 +210,8 @@ def wildcard_allow(module: Module, ctx: RuleContext) -> Iterator[Violation]:
 )
 def no_default_deny(inventory: Inventory, ctx: RuleContext) -> Iterator[Violation]:
     """Per package, across its files: a default anywhere in the package counts."""
-    packages: dict[str, list[Module]] = {}
-    for module in sorted(inventory.of_type(Module), key=lambda m: m.path):
+    packages: dict[str, list[ast.Module]] = {}
+    for module in sorted(inventory.of_type(_MODULE), key=lambda m: m.path):
         packages.setdefault(module.package_name, []).append(module)
     for package, modules in sorted(packages.items()):
         defaults = {r.name for m in modules for r in m.rules if r.kind == "default"}
@@ -226,10 +228,10 @@ def no_default_deny(inventory: Inventory, ctx: RuleContext) -> Iterator[Violatio
                                     subject=f"{package}.{item.name}")
 
 
-def _ends_in_false(item: Rule) -> bool:
+def _ends_in_false(item: ast.Rule) -> bool:
     """An else chain ending in `else := false` with no body already denies by default."""
-    last: Else | None = item.elses[-1] if item.elses else None
-    return last is not None and last.body is None and isinstance(last.value, Scalar) \
+    last: ast.Else | None = item.elses[-1] if item.elses else None
+    return last is not None and last.body is None and isinstance(last.value, ast.Scalar) \
         and last.value.value is False
 
 
@@ -241,7 +243,7 @@ _KEYWORD_HINT = {"if": "allow if {", "contains": "deny contains msg if {", "in":
 
 @rule(
     id="NHI705", name="rego-parse-error", category="rego", severity="error",
-    targets=(Module,), language="rego",
+    targets=(_MODULE,), language="rego",
     params=(Param("rego_version", "auto", "str",
                   "The Rego version of every module: v0, v1, or auto (the module's imports "
                   "decide: `import rego.v1` is v1, a `future.keywords` import is v0; a module "
@@ -256,7 +258,7 @@ _KEYWORD_HINT = {"if": "allow if {", "contains": "deny contains msg if {", "in":
     bad=_HEAD + "allow {\n    input.tool == \"read_issue\"\n}\n",
     good=_HEAD + "allow if {\n    input.tool == \"read_issue\"\n}\n",
 )
-def version_syntax(module: Module, ctx: RuleContext) -> Iterator[Violation]:
+def version_syntax(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
     """Syntax valid in one Rego version only (the parser reports plain syntax errors itself)."""
     v1_keywords = [i for i in module.version_issues if i.needs != "v0-body"]
     v0_bodies = [i for i in module.version_issues if i.needs == "v0-body"]
@@ -281,14 +283,14 @@ def version_syntax(module: Module, ctx: RuleContext) -> Iterator[Violation]:
 
 # -- NHI706 ----------------------------------------------------------------------------
 
-def _serving(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rule]]:
+def _serving(module: ast.Module, roots: list[ast.Rule]) -> list[tuple[ast.Rule, ast.Rule]]:
     """(rule, the decision it serves) for the decision rules and every rule of the module
     they reach by name, transitively, each once, in source order."""
-    by_name: dict[str, list[Rule]] = {}
+    by_name: dict[str, list[ast.Rule]] = {}
     for item in module.rules:
         by_name.setdefault(item.name, []).append(item)
     prefix = f"data.{module.package_name}."
-    seen: dict[int, tuple[Rule, Rule]] = {}
+    seen: dict[int, tuple[ast.Rule, ast.Rule]] = {}
     stack = [(root, root) for root in roots]
     while stack:
         item, decision = stack.pop()
@@ -305,7 +307,7 @@ def _serving(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rule]]:
 
 @rule(
     id="NHI706", name="rego-nondeterministic-decision", category="rego", severity="warning",
-    targets=(Module,), language="rego", references=("OWASP-AGENTIC-T8", "MAESTRO-L6"),
+    targets=(_MODULE,), language="rego", references=("OWASP-AGENTIC-T8", "MAESTRO-L6"),
     params=(_DECISIONS,
             Param("builtins", ["http.send", "time.now_ns", "rand.*", "uuid.rfc4122",
                                "net.lookup_ip_addr"], "list",
@@ -321,7 +323,7 @@ def _serving(module: Module, roots: list[Rule]) -> list[tuple[Rule, Rule]]:
     bad=_HEAD + "default allow := false\n\nallow if time.now_ns() < input.token.expires_ns\n",
     good=_HEAD + "default allow := false\n\nallow if input.now_ns < input.token.expires_ns\n",
 )
-def nondeterministic_decision(module: Module, ctx: RuleContext) -> Iterator[Violation]:
+def nondeterministic_decision(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
     patterns = ctx.params["builtins"]
     roots = _decisions(module, ctx.params["decisions"])
     for item, decision in _serving(module, roots):
