@@ -34,3 +34,14 @@ def test_examples_are_separate_projects() -> None:
     assert [f for f in together if "/fixed/" in f.location.path] == []
     manifest = {"NHI" + str(n) for n in range(100, 600)}
     assert [f for f in together if f.rule in manifest] == [f for f in alone if f.rule in manifest]
+
+
+# Input problems a well-formed example policy set cannot show either: a Cedar schema that
+# rejects a policy, a Cedar parse error, an empty Cedar file (each has its own cases).
+POLICY_INPUT_PROBLEMS = {"NHI605", "NHI607", "NHI609"}
+
+
+def test_every_rule_fires_somewhere_in_the_examples() -> None:
+    """`nhilint lint examples/` shows every rule a repository can have (Regal's e2e check)."""
+    fired = {f.rule for f in lint_paths([str(EXAMPLES)], today=TODAY).findings}
+    assert set(all_rules()) - NOT_IN_EXAMPLES - POLICY_INPUT_PROBLEMS - fired == set()
