@@ -45,3 +45,15 @@ def test_every_rule_fires_somewhere_in_the_examples() -> None:
     """`nhilint lint examples/` shows every rule a repository can have (Regal's e2e check)."""
     fired = {f.rule for f in lint_paths([str(EXAMPLES)], today=TODAY).findings}
     assert set(all_rules()) - NOT_IN_EXAMPLES - POLICY_INPUT_PROBLEMS - fired == set()
+
+
+def test_readme_shows_the_real_output_for_the_support_agent() -> None:
+    """The README's first lint example is what nhilint prints today, line for line."""
+    from click.testing import CliRunner
+
+    from nhilint.cli import main
+    from tests.conftest import REPO
+
+    out = CliRunner().invoke(main, ["lint", "--today", "2026-11-22",
+                                    "examples/insecure/agents/support-agent.yaml"]).output
+    assert out in (REPO / "README.md").read_text(encoding="utf-8")
