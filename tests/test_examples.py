@@ -47,13 +47,14 @@ def test_every_rule_fires_somewhere_in_the_examples() -> None:
     assert set(all_rules()) - NOT_IN_EXAMPLES - POLICY_INPUT_PROBLEMS - fired == set()
 
 
-def test_readme_shows_the_real_output_for_the_support_agent() -> None:
+def test_readme_shows_the_real_output_for_the_support_agent(monkeypatch) -> None:
     """The README's first lint example is what nhilint prints today, line for line."""
     from click.testing import CliRunner
 
     from nhilint.cli import main
     from tests.conftest import REPO
 
+    monkeypatch.chdir(REPO)
     out = CliRunner().invoke(main, ["lint", "--today", "2026-11-22",
                                     "examples/insecure/agents/support-agent.yaml"]).output
     assert out in (REPO / "README.md").read_text(encoding="utf-8")
