@@ -15,7 +15,7 @@ from typing import Any
 
 import cedarpy
 
-from nhilint.cedar.parser import MAX_NESTING, nesting_depth
+from nhilint.cedar.parser import MAX_NESTING, CedarSyntaxError, nesting_depth, parse
 from nhilint.model import Location
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.engines import EngineFailure, all_errors, attempt, is_engine_failure, \
@@ -23,9 +23,6 @@ from nhilint.testing.engines import EngineFailure, all_errors, attempt, is_engin
 from nhilint.testing.results import ERROR, FAIL, PASS, TestResult
 from nhilint.testing.scenarios import CedarSetup, Scenario, ScenarioFile
 
-# Cedar text, token by token: enough to find where each policy starts and its @id
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|\?\w+|@\w+|\w+|\S', re.S)
-_ID_ANNOTATION = re.compile(r'@id\s*\(\s*"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass(frozen=True)
@@ -37,38 +34,18 @@ class Policy:
 
 
 def split_policies(path: str, text: str, first_index: int) -> list[Policy]:
-    """The policies of one Cedar file in order, each with its start line and @id.
-
-    Statements end at a `;` outside parentheses, brackets and braces; strings and
-    comments are skipped, so a `;` or `@id` inside them is not mistaken for one.
-    """
-    policies: list[Policy] = []
-    depth, start, effect_at = 0, None, None
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token.startswith("//"):
-            continue
-        if start is None:
-            start, effect_at = match.start(), None
-        if effect_at is None and depth == 0 and token in ("permit", "forbid"):
-            effect_at = match.start()  # annotations are what comes before the effect
-        if token in ("(", "[", "{"):
-            depth += 1
-        elif token in (")", "]", "}"):
-            depth -= 1
-        elif token == ";" and depth == 0:
-            index = first_index + len(policies)
-            annotation = _ID_ANNOTATION.search(text, start, effect_at or start)
-            name = _unescape(annotation.group(1)) if annotation else f"policy{index}"
-            line = text.count("\n", 0, start) + 1
-            column = start - (text.rfind("\n", 0, start) + 1) + 1
-            policies.append(Policy(f"policy{index}", name, Location(path, line, column)))
-            start = None
+    """The policies of one Cedar file in order, each with its Cedar id, @id and location,
+    as the linter's Cedar reader sees them."""
+    try:
+        parsed = parse(path, text)
+    except CedarSyntaxError as exc:
+        raise EngineFailure(f"{path}:{exc.line}:{exc.column}: {exc.message}") from None
+    policies = []
+    for policy in parsed.policies:
+        cedar_id = f"policy{first_index + policy.index}"
+        name = next((a.value for a in policy.annotations if a.key == "id" and a.value), cedar_id)
+        policies.append(Policy(cedar_id, name, Location(path, policy.location.line, policy.location.column)))
     return policies
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 @dataclass
