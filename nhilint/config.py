@@ -67,6 +67,7 @@ class Settings:
     origins: dict[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # the files applied, base first
     base_dir: Path | None = None  # exclude and per_file_ignores globs are relative to it
+    cedar_schema: str | None = None  # `cedar: {schema: ...}`, as a path from the working directory
     custom_rules: tuple[CustomRule, ...] = ()
 
     def origin(self, key: str) -> str:
@@ -383,6 +384,10 @@ class _Resolver:
                 self._collect(self._rule_keys, source, ("per_file_ignores", pattern, index), rule_id)
             settings.per_file_ignores[pattern] = tuple(i.upper() for i in ids)
             settings.origins[f"per_file_ignores.{pattern}"] = source.origin(("per_file_ignores", pattern))
+        schema = data.get("cedar", {}).get("schema")
+        if schema:
+            settings.cedar_schema = _display((source.base_dir or Path.cwd()) / schema)
+            settings.origins["cedar.schema"] = source.origin(("cedar", "schema"))
 
     def _rule_keys(self, source: ConfigSource, pointer: tuple, key: str) -> list[str]:
         """The rule ids `key` selects (an id, a name or an id prefix), or a ConfigError."""
@@ -670,6 +675,7 @@ def describe(settings: Settings, project_file: Path | None) -> dict[str, Any]:
         "inline_ignores": {"value": settings.inline_ignores,
                            "origin": settings.origin("inline_ignores")},
         "exclude": {"value": list(settings.exclude), "origin": settings.origin("exclude")},
+        "cedar_schema": {"value": settings.cedar_schema, "origin": settings.origin("cedar.schema")},
         "per_file_ignores": {pattern: {"value": list(ids),
                                        "origin": settings.origin(f"per_file_ignores.{pattern}")}
                              for pattern, ids in sorted(settings.per_file_ignores.items())},
@@ -683,9 +689,12 @@ def render_description(data: dict[str, Any]) -> str:
 
     lines = [f"configuration: {data['file'] or 'none found (the recommended defaults)'}",
              f"applied, base first: {', '.join(data['applied']) or 'the defaults'}"]
-    for key in ("fail_on", "inline_ignores", "exclude"):
+    for key in ("fail_on", "inline_ignores", "exclude", "cedar_schema"):
         value = data[key]["value"]
-        shown = ", ".join(value) or "(none)" if isinstance(value, list) else str(value).lower()
+        if isinstance(value, list):
+            shown = ", ".join(value) or "(none)"
+        else:
+            shown = "(none)" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
         lines.append(f"{key}: {shown}  [{data[key]['origin']}]")
     lines.append("per_file_ignores:" + ("" if data["per_file_ignores"] else " (none)"))
     lines += [f"  {pattern}: {', '.join(item['value'])}  [{item['origin']}]"

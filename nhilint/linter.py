@@ -153,7 +153,8 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
         project_settings = configuration.for_directory(root)
         if project_settings.excludes(path):
             continue
-        out = SourceOutput(context_only=path in context_only)
+        out = SourceOutput(context_only=path in context_only,
+                           cedar_schema=project_settings.cedar_schema)
         text = read_file(file, path, out)
         if path not in context_only:
             scanned.append(path)

@@ -36,6 +36,9 @@ class SourceOutput:
     # Read only so cross-file rules see the file (pre-commit's --project-context): nothing
     # is reported on it, so checks that only report on this file (schema) are skipped.
     context_only: bool = False
+    # The Cedar schema the project's configuration names (`cedar: {schema: ...}`); when
+    # unset, the Cedar source looks for one beside each policy file.
+    cedar_schema: str | None = None
 
     def problem(self, rule: str, location: Location, message: str, subject: str = "") -> None:
         self.problems.append((rule, Violation(location, message, subject=subject or message)))

@@ -170,12 +170,13 @@ def _report_validation(path: str, schema_path: str, schema_error: str | None,
 
 
 def read_file(path: str, text: str, out: SourceOutput) -> None:
-    """The file's CedarPolicySet and its policies (validated when a schema is beside it)."""
+    """The file's CedarPolicySet and its policies, validated against the schema the
+    configuration names, else the one beside the file (if any)."""
     parsed = _parse(path, text, out)
     if parsed is None:
         return
     policies = parsed.policies
-    schema_path = find_schema(path)
+    schema_path = out.cedar_schema or find_schema(path)
     if schema_path is not None:
         schema, schema_error = _load_schema(schema_path)
         general: list[str] = []

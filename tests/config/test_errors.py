@@ -10,7 +10,7 @@ from tests.config.conftest import cli
 CASES = {
     "unknown_key": (".nhilint.yaml", "extends: [recommended]\nrulez: {}\n",
                     ".nhilint.yaml:2: unknown key 'rulez' in the document; did you mean 'rules'? "
-                    "expected one of: custom_rules, description, exclude, extends, fail_on, name, "
+                    "expected one of: cedar, custom_rules, description, exclude, extends, fail_on, name, "
                     "per_file_ignores, rules, version (or an x- extension key)"),
     "unknown_rule": (".nhilint.yaml", "rules:\n  NHI202: on\n  NHI2O2: off\n",
                      ".nhilint.yaml:3: unknown rule 'NHI2O2'; did you mean 'NHI202'? expected a "
