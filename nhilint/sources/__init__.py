@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from nhilint.model import Identity, Inventory, Location, Violation
@@ -101,9 +103,19 @@ LINKERS: tuple[str, ...] = ("nhilint.sources.kubernetes",)
 
 
 def name_matches(path: str, patterns: tuple[str, ...]) -> bool:
-    base = posixpath.basename(path)
-    return any(fnmatch.fnmatchcase(base, p) or fnmatch.fnmatchcase(path, "*/" + p)
-               or fnmatch.fnmatchcase(path, p) for p in patterns)
+    """Whether the file name, a path suffix or the whole path matches one of `patterns`."""
+    if not patterns:
+        return False
+    matcher = _name_matcher(patterns)
+    return bool(matcher(posixpath.basename(path)) or matcher(path))
+
+
+@lru_cache(maxsize=None)
+def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], Any]:
+    # One regex for all of a format's patterns, each as written and below any folder: a
+    # run asks this for every format of every file.
+    alternatives = [fnmatch.translate(p) for p in patterns] + [fnmatch.translate("*/" + p) for p in patterns]
+    return re.compile("|".join(f"(?:{a})" for a in alternatives)).match
 
 
 def file_format_for(path: str) -> FileFormat | None:
