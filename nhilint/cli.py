@@ -64,6 +64,8 @@ def main() -> None:
     nhilint explain NHI201   what a rule checks, why, and how to fix it
     nhilint test [PATHS]     run policy scenario tests (*.nhitest.yaml) and Rego test_* rules
     nhilint init             write a commented .nhilint.yaml and the pre-commit hook
+    nhilint config [PATH]    the configuration that applies, and where each value came from
+    nhilint baseline -o F    record today's findings so only new ones fail the gate
 
     Exit codes: 0 clean, 1 findings, 2 usage or configuration error, 3 internal error.
     """
