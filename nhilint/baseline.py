@@ -101,6 +101,6 @@ def apply(findings: list[Finding], accepted: Counter, label: str) -> list[Findin
         fingerprint = prints.get(id(finding))
         if fingerprint is not None and remaining[fingerprint] > 0:
             remaining[fingerprint] -= 1
-            finding = replace(finding, suppressed=f"in the baseline {label}")
+            finding = replace(finding, suppressed=f"in the baseline {label}", suppression_kind="external")
         out.append(finding)
     return out

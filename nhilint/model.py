@@ -195,6 +195,9 @@ class Finding:
     references: tuple[str, ...] = ()
     subject: str = ""
     suppressed: str | None = None  # the justification, when a suppression matched
+    # Where the suppression lives, in SARIF's terms: "inSource" (a comment or x-nhilint-ignore
+    # in the file) or "external" (a baseline file).
+    suppression_kind: str = "inSource"
 
     def sort_key(self) -> tuple:
         loc = self.location

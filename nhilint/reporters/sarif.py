@@ -112,7 +112,7 @@ def _result(finding: Finding, rule_index: int, fingerprint: str, root: str) -> d
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if finding.suppressed is not None:
-        result["suppressions"] = [{"kind": "inSource", "status": "accepted",
+        result["suppressions"] = [{"kind": finding.suppression_kind, "status": "accepted",
                                    "justification": finding.suppressed}]
     properties: dict[str, Any] = {}
     if finding.identity:

@@ -80,3 +80,11 @@ def test_bad_baseline_is_a_usage_error(project) -> None:
                            ("none.json", "nhilint: cannot read the baseline none.json")):
         result = cli("lint", "--baseline", name)
         assert result.exit_code == 2 and result.output.startswith(expected), result.output
+
+
+def test_sarif_marks_baseline_acceptance_as_an_external_suppression(project) -> None:
+    project({"agent.yaml": manifest(ttl="4h")})
+    cli("baseline", ".", "-o", "base.json", "--today", "2026-11-22")
+    sarif = json.loads(cli("lint", "--baseline", "base.json", "--today", "2026-11-22", "-f", "sarif").output)
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "NHI202"]
+    assert [s["kind"] for r in results for s in r["suppressions"]] == ["external"]
