@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
 
 from nhilint.model import Location
 from nhilint.sources.yaml_loader import Document

@@ -86,7 +86,7 @@ def _scalar(loader: Any, event: Any) -> Any:
     value = event.value
     if tag is None or tag == "!":
         implicit = event.implicit
-        if not (implicit[0] or implicit[1] and not event.style):
+        if not (implicit[0] or (implicit[1] and not event.style)):  # quoted: a string
             return value
         key = (value, implicit)
         tag = _RESOLVED.get(key)
