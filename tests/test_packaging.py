@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                            capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     venv = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The dependencies are the test venv's: its site-packages go on the new venv's path,
+    # after the venv's own (a plain path line, so the checkout's editable finder stays out).
+    purelib = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    own = subprocess.run([str(venv / "bin" / "python"), "-c", purelib],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    Path(own, "test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     wheel, = wheels.glob("nhilint-*.whl")
     install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
                               "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True)
