@@ -7,7 +7,7 @@ from typing import Any
 
 from nhilint import __version__
 from nhilint.reporters import RenderOptions
-from nhilint.testing.results import ERROR, FAIL, PASS, Coverage, TestRun
+from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, Coverage, TestRun
 
 
 def _coverage(coverage: Coverage | None) -> Any:
@@ -38,7 +38,8 @@ def render(run: TestRun, options: RenderOptions) -> str:
             "determined_by": list(r.determined_by),
             "errors": list(r.errors),
         } for r in run.results],
-        "summary": {"passed": run.count(PASS), "failed": run.count(FAIL), "errors": run.count(ERROR)},
+        "summary": {"passed": run.count(PASS), "failed": run.count(FAIL), "errors": run.count(ERROR),
+                    "skipped": run.count(SKIP)},
         "coverage": _coverage(run.coverage),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -11,13 +11,14 @@ import xml.etree.ElementTree as ET
 
 from nhilint.reporters import RenderOptions
 from nhilint.reporters.test_text import details, show
-from nhilint.testing.results import ERROR, FAIL, TestResult, TestRun
+from nhilint.testing.results import ERROR, FAIL, SKIP, TestResult, TestRun
 
 
 def _counts(results: list[TestResult]) -> dict[str, str]:
     return {"tests": str(len(results)),
             "failures": str(sum(r.status == FAIL for r in results)),
-            "errors": str(sum(r.status == ERROR for r in results))}
+            "errors": str(sum(r.status == ERROR for r in results)),
+            "skipped": str(sum(r.status == SKIP for r in results))}
 
 
 def _message(result: TestResult) -> str:
@@ -41,5 +42,7 @@ def render(run: TestRun, options: RenderOptions) -> str:
                 tag = "failure" if result.status == FAIL else "error"
                 element = ET.SubElement(case, tag, {"message": _message(result)})
                 element.text = "\n".join(details(result))
+            elif result.status == SKIP:
+                ET.SubElement(case, "skipped", {"message": "todo: not run yet"})
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

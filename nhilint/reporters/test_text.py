@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from nhilint.reporters import RenderOptions, visible
-from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED, TestResult, TestRun
+from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, UNDEFINED, TestResult, TestRun
 
-_COLORS = {PASS: "\033[32m", FAIL: "\033[31m", ERROR: "\033[35m"}
+_COLORS = {PASS: "\033[32m", FAIL: "\033[31m", ERROR: "\033[35m", SKIP: "\033[33m"}
 _RESET = "\033[0m"
 
 
@@ -64,7 +64,7 @@ def coverage_lines(run: TestRun) -> list[str]:
 def render(run: TestRun, options: RenderOptions) -> str:
     lines: list[str] = []
     for result in run.results:
-        if result.status == PASS:
+        if result.status in (PASS, SKIP):
             if options.verbose:
                 lines.append(headline(result, options.color))
             continue

@@ -20,7 +20,7 @@ from nhilint.model import Location
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.engines import EngineFailure, all_errors, attempt, failure_text, \
     is_engine_failure, scenarios_of
-from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED, TestResult
+from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, UNDEFINED, TestResult
 from nhilint.testing.scenarios import REGO_TEST_SUFFIX, RegoSetup, Scenario, ScenarioFile, Source
 
 DATA_FILES = ("data.json", "data.yaml", "data.yml")  # loaded at their directory's path, as OPA does
@@ -157,7 +157,8 @@ def _flatten_ref(node: dict) -> list[str]:
 
 
 def test_rules(ast_json: str, path: str) -> list[tuple[str, str, int]]:
-    """(package, rule name, line) of every `test_*` rule of the module at `path`, in order."""
+    """(package, rule name, line) of every `test_*` (and `todo_test_*`) rule of the module at
+    `path`, in order."""
     found: dict[tuple[str, str], int] = {}
     for module in json.loads(ast_json):
         if module["source"]["file"] != path:
@@ -169,7 +170,7 @@ def test_rules(ast_json: str, path: str) -> list[tuple[str, str, int]]:
             if kind in (None, "Func"):
                 continue  # a function named test_ is not a test, for OPA either
             names = _flatten_ref(body.get("refr", {}))
-            if names and names[-1].startswith("test_") and len(names) == 1:
+            if len(names) == 1 and names[0].startswith(("test_", "todo_test_")):
                 found.setdefault((package, names[0]), body["refr"]["Var"]["span"]["line"])
     return [(package, name, line) for (package, name), line in found.items()]
 
@@ -217,7 +218,10 @@ def run_test_rules(root: str, test_files: list[str], coverage: CoverageTracker |
     ast_json = engine.get_ast_as_json()
     for path in test_files:
         for package, name, line in test_rules(ast_json, path):
-            results.extend(_test_results(engine, path, package, name, line))
+            if name.startswith("todo_"):
+                results.append(TestResult(Location(path, line), name, SKIP, kind="rego-test"))
+            else:
+                results.extend(_test_results(engine, path, package, name, line))
     if coverage is not None:
         coverage.rego_report(engine.get_coverage_report_as_json(), _is_test_file)
     return results

@@ -8,6 +8,7 @@ from typing import Any
 from nhilint.model import Location
 
 PASS, FAIL, ERROR = "pass", "fail", "error"
+SKIP = "skip"  # a Rego `todo_test_*` rule: written down, not yet run (as `opa test` skips it)
 UNDEFINED = "undefined"  # a Rego query with no value, as scenario files write it
 
 
@@ -17,7 +18,7 @@ class TestResult:
 
     location: Location  # the scenario item, or the test rule's head
     name: str
-    status: str  # PASS | FAIL | ERROR
+    status: str  # PASS | FAIL | ERROR | SKIP
     expected: Any = None
     actual: Any = None
     determined_by: tuple[str, ...] = ()
@@ -67,4 +68,6 @@ class TestRun:
         return self.count(FAIL) == 0 and self.count(ERROR) == 0
 
     def summary_line(self) -> str:
-        return f"{self.count(PASS)} passed, {self.count(FAIL)} failed, {self.count(ERROR)} errors"
+        line = f"{self.count(PASS)} passed, {self.count(FAIL)} failed, {self.count(ERROR)} errors"
+        skipped = self.count(SKIP)
+        return f"{line}, {skipped} skipped" if skipped else line

@@ -107,7 +107,7 @@ def test_verbose_lists_passes(payout: Path) -> None:
 def test_json_output(payout: Path) -> None:
     result = CliRunner().invoke(main, ["test", "--format", "json", "--coverage"])
     document = json.loads(result.stdout)
-    assert document["summary"] == {"passed": 2, "failed": 3, "errors": 0}
+    assert document["summary"] == {"passed": 2, "failed": 3, "errors": 0, "skipped": 0}
     assert document["results"][2] == {
         "file": "t.nhitest.yaml", "line": 21, "name": "weekend payout is denied", "kind": "cedar",
         "status": "fail", "expected": "allow", "actual": "deny", "determined_by": ["no-weekend-pay"],
@@ -118,8 +118,8 @@ def test_json_output(payout: Path) -> None:
 
 JUNIT_HEAD = """\
 <?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="nhilint test" tests="5" failures="3" errors="0">
-  <testsuite name="t.nhitest.yaml" tests="5" failures="3" errors="0">
+<testsuites name="nhilint test" tests="5" failures="3" errors="0" skipped="0">
+  <testsuite name="t.nhitest.yaml" tests="5" failures="3" errors="0" skipped="0">
     <testcase classname="t.nhitest.yaml" name="approved small payout is allowed" file="t.nhitest.yaml" line="7" />
     <testcase classname="t.nhitest.yaml" name="unapproved payout is denied" file="t.nhitest.yaml" line="14" />
     <testcase classname="t.nhitest.yaml" name="weekend payout is denied" file="t.nhitest.yaml" line="21">

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED
+from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, UNDEFINED
 from nhilint.testing.runner import run_tests
 
 TOOLS = """
@@ -245,3 +245,29 @@ def test_test_rules_load_their_own_project_only(write_tree) -> None:
     run, _ = run_tests(["."])
     assert [(r.location.path, r.name, r.status) for r in run.results] == [
         ("fixed/tools_test.rego", "test_allow", PASS)]
+
+
+TODO_TEST = """
+    package agents.tools_test
+
+    import rego.v1
+
+    import data.agents.tools
+
+    todo_test_approval_flow if {
+        false
+    }
+
+    test_unregistered_agent_denied if {
+        not tools.allow with input as {"action": "read", "agent": {"id": "agent-9"}}
+    }
+"""
+
+
+def test_todo_tests_are_skipped_not_run(write_tree) -> None:
+    """As `opa test` does: a `todo_test_*` rule is reported as skipped, never evaluated."""
+    write_tree({"policies/tools.rego": TOOLS, "policies/tools_test.rego": TODO_TEST})
+    run, _ = run_tests(["."])
+    assert [(r.location.line, r.name, r.status) for r in run.results] == [
+        (7, "todo_test_approval_flow", SKIP), (11, "test_unregistered_agent_denied", PASS)]
+    assert run.ok and run.summary_line() == "1 passed, 0 failed, 0 errors, 1 skipped"
