@@ -70,7 +70,9 @@ def read_structured(path: str, text: str, out: SourceOutput) -> None:
     try:
         if path.endswith(".json"):
             text = blank_json_comments(text)  # JSONC: VS Code and Cursor configs carry comments
+        out.documents = []
         for doc in iter_documents(path, text):
+            out.documents.append(doc)
             fmt = next((f for f in formats if f.matches(path, doc.data)), None)
             if fmt is None:
                 continue
@@ -164,7 +166,7 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
             inventory.add_identity(identity)
         inventory.objects.extend(out.objects)
         problems.extend((rule_id, violation, project_settings) for rule_id, violation in out.problems)
-        found = (suppressions.parse(path, text, project_settings.rules)
+        found = (suppressions.parse(path, text, project_settings.rules, out.documents)
                  if text and project_settings.inline_ignores else [])
         records[path] = _FileRecord(path, found, project_settings)
 

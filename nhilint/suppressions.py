@@ -155,9 +155,11 @@ def _walk_in_band(data: Any, pointer: tuple) -> Iterator[tuple[tuple, Any]]:
             yield from _walk_in_band(value, (*pointer, index))
 
 
-def parse(path: str, text: str, known_rules: Iterable[str] = ()) -> list[Suppression]:
+def parse(path: str, text: str, known_rules: Iterable[str] = (),
+          documents: list[Any] | None = None) -> list[Suppression]:
     """Every suppression in a file's text, with the lines each covers. One naming something
-    that is neither an id nor an id prefix of `known_rules` (when given) is invalid."""
+    that is neither an id nor an id prefix of `known_rules` (when given) is invalid.
+    `documents` are the file's parsed YAML/JSON documents, when the caller has them."""
     has_comments = "nhilint:" in text
     has_in_band = IN_BAND_KEY in text
     if not has_comments and not has_in_band:
@@ -165,7 +167,8 @@ def parse(path: str, text: str, known_rules: Iterable[str] = ()) -> list[Suppres
     structured = path.endswith((*_YAML_SUFFIXES, ".json"))
     directives = list(_comment_directives(path, text)) if has_comments else []
     needs_items = path.endswith(_YAML_SUFFIXES) and any(alone for _, alone, _ in directives)
-    docs = _documents(path, text) if structured and (needs_items or has_in_band) else []
+    wanted = structured and (needs_items or has_in_band)
+    docs = (documents if documents is not None else _documents(path, text)) if wanted else []
     found: list[Suppression] = []
     ends = _item_ends(docs) if needs_items else {}
     lines = text.splitlines()

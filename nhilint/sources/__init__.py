@@ -41,6 +41,9 @@ class SourceOutput:
     # The Cedar schema the project's configuration names (`cedar: {schema: ...}`); when
     # unset, the Cedar source looks for one beside each policy file.
     cedar_schema: str | None = None
+    # The YAML/JSON documents parsed from the file, kept so suppressions can scope to an
+    # item without parsing the file a second time. None when the file was not parsed.
+    documents: list[Any] | None = None
 
     def problem(self, rule: str, location: Location, message: str, subject: str = "") -> None:
         self.problems.append((rule, Violation(location, message, subject=subject or message)))
