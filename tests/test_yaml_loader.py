@@ -59,3 +59,42 @@ def test_decode_rejects_binary_and_locates_bad_utf8() -> None:
         decode("a", b"ok\nbad \xff here")
     assert (info.value.line, info.value.column) == (2, 5)
     assert decode("a", "\ufeffkey: v".encode()) == "key: v"
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ("kind: A\nx: " + "[" * 5000 + "]" * 5000 + "\n", 2, 67),  # libyaml stops at its own 1,000
+    ("x: [\"[[[[\", " + "[" * 3000 + "]" * 3000 + "]", 1, 75),   # brackets in quotes do not count
+    ("".join("  " * i + "k:\n" for i in range(1500)), 65, 129),  # block nesting
+])
+def test_nesting_bound_is_ours_whatever_the_yaml_library(
+        monkeypatch: pytest.MonkeyPatch, loader: str, text: str, line: int, column: int) -> None:
+    import yaml
+
+    from nhilint.sources import yaml_loader
+    if not hasattr(yaml, loader):
+        pytest.skip(f"this PyYAML build has no {loader}")
+    monkeypatch.setattr(yaml_loader, "_Loader", getattr(yaml, loader))
+    with pytest.raises(LoadError) as caught:
+        list(iter_documents("deep.yaml", text))
+    assert (caught.value.rule, caught.value.line, caught.value.column) == ("NHI003", line, column)
+    assert caught.value.message == "nesting deeper than 64 levels"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_decode_reads_utf16_and_utf32_with_a_byte_order_mark(encoding: str) -> None:
+    text = "kind: AgentManifest\nmetadata: {owner: José}\n"
+    raw = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode(encoding)
+    assert decode("a.yaml", raw) == text
+
+
+@pytest.mark.parametrize(("text", "message", "line", "column"), [
+    ('{"a": 1}\n{"b": 2}\n', "invalid JSON: more than one value (JSON Lines?); a configuration file "
+     "holds one JSON document", 2, 1),
+    ('{"a": 1,, "b": 2}\n', "invalid JSON: expecting property name enclosed in double quotes", 1, 9),
+])
+def test_json_errors_are_in_json_words(text: str, message: str, line: int, column: int) -> None:
+    with pytest.raises(LoadError) as caught:
+        list(iter_documents("mcp.json", text))
+    assert (caught.value.rule, caught.value.message, caught.value.line, caught.value.column) == (
+        "NHI001", message, line, column)

@@ -142,7 +142,12 @@ def iter_documents(path: str, text: str, *, max_depth: int = MAX_DEPTH,
     loader = _Loader(text)
     try:
         yield from _compose(loader, path, max_depth, max_alias_expansion)
+    except _LibraryNestingLimit as exc:
+        line, column = _deep_flow_position(text, exc.resume_index, exc.depth, max_depth)
+        raise LoadError("NHI003", f"nesting deeper than {max_depth} levels", line, column) from None
     except yaml.MarkedYAMLError as exc:
+        if path.endswith(".json"):
+            _raise_json_error(text)
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -192,8 +197,16 @@ def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     document_start, document_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
+    event = None
     while True:
-        event = get_event()
+        last_event = event
+        try:
+            event = get_event()
+        except yaml.MarkedYAMLError as exc:
+            if exc.problem and "maximum nesting depth" in exc.problem:
+                resume = last_event.end_mark.index if last_event is not None else 0
+                raise _LibraryNestingLimit(resume, len(stack)) from None
+            raise
         kind = type(event)
         if kind is scalar_event:
             value = _scalar(loader, event)
@@ -250,6 +263,57 @@ def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator
             return
 
 
+def _raise_json_error(text: str) -> None:
+    """A `.json` file the YAML reader refused: say what is wrong in JSON's words, not YAML's."""
+    import json  # only on this error path
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":
+            message = ("invalid JSON: more than one value (JSON Lines?); a configuration file "
+                       "holds one JSON document")
+        else:
+            message = f"invalid JSON: {exc.msg[:1].lower()}{exc.msg[1:]}"
+        raise LoadError("NHI001", message, exc.lineno, exc.colno) from None
+    except RecursionError:
+        pass  # deeper than json's stack: the YAML reader's own message stands
+
+
+class _LibraryNestingLimit(Exception):
+    """libyaml's scanner stopped at its own nesting limit (1,000 in PyYAML 6.0.3 and later).
+
+    Its scanner reads flow collections far ahead of the events, so it can meet its limit
+    before our bound sees the level past `max_depth`; the finding must not depend on which
+    library version stopped first.
+    """
+
+    def __init__(self, resume_index: int, depth: int) -> None:
+        super().__init__(resume_index, depth)
+        self.resume_index = resume_index
+        self.depth = depth
+
+
+_FLOW_TOKEN = re.compile(r"""[\[\]{}]|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|#[^\n]*""")
+
+
+def _deep_flow_position(text: str, start: int, depth: int, max_depth: int) -> tuple[int, int]:
+    """(line, column) of the flow bracket that opens level `max_depth + 1`, counting from
+    `start`, where `depth` levels are open; quoted scalars and comments are skipped."""
+    index = start
+    for match in _FLOW_TOKEN.finditer(text, start):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                index = match.start()
+                break
+        elif token in "]}":
+            depth -= 1
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def _apply_merges(mapping: dict, merges: list[Any]) -> None:
     for merged in merges:
         for source in merged if isinstance(merged, list) else [merged]:
@@ -275,8 +339,24 @@ def blank_json_comments(text: str) -> str:
     return _JSON_STRING_OR_COMMENT.sub(_blank, text)
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode(path: str, raw: bytes) -> str:
-    """Bytes to text, or LoadError(NHI003) for binary and non-UTF-8 content, located."""
+    """Bytes to text, or LoadError(NHI003) for binary and non-UTF-8 content, located.
+
+    UTF-16 and UTF-32 are read when a byte order mark says so (YAML 1.2 allows them, and
+    Windows editors save them); without one, NUL bytes mean a binary file.
+    """
+    for bom, encoding in _BYTE_ORDER_MARKS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise LoadError("NHI003", f"not valid {encoding.upper()} (at byte offset "
+                                f"{exc.start + len(bom)}); save the file as UTF-8") from None
     if b"\x00" in raw[:8192]:
         raise LoadError("NHI003", "binary file (contains NUL bytes); not a text format nhilint reads")
     try:
