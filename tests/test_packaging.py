@@ -51,3 +51,34 @@ def test_installed_command_lints_examples_from_another_directory(installed: Path
                          text=True, cwd=tmp_path, env=env)
     assert out.returncode == 1, out.stderr
     assert "NHI204" in out.stdout and "Traceback" not in out.stderr
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """`4.18` and `4.18.0` are one release."""
+    parts = [int(part) for part in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def test_dependency_floors_are_the_ones_ci_installs() -> None:
+    """Every `>=` floor in pyproject.toml is pinned in .ci/dependency-floors.txt, which CI tests."""
+    import re
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    floors = {}
+    for requirement in declared:
+        match = re.match(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement)
+        if match:
+            floors[match.group(1).lower()] = _release(match.group(2))
+    pinned = {}
+    for line in (REPO / ".ci/dependency-floors.txt").read_text().splitlines():
+        match = re.match(r"([A-Za-z0-9_.-]+)==([0-9.]+)", line)
+        if match:
+            pinned[match.group(1).lower()] = _release(match.group(2))
+    assert floors == pinned

@@ -79,7 +79,7 @@ def test_claude_json_local_scope(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "text", "line"), [
     pytest.param(".codex/config.toml", 'approval_policy = "never\n', 1, id="toml"),
-    pytest.param(".vscode/mcp.json", '{\n  // servers\n  "servers": {"a": {"url": \n}\n', 5, id="jsonc"),
+    pytest.param(".vscode/mcp.json", '{\n  // servers\n  "servers": {"a": {"url": \n}\n', 4, id="jsonc"),
     pytest.param("k8s/role.yaml", WILDCARD_ROLE.replace('verbs: ["*"]', 'verbs: ["*"'), 9, id="yaml"),
 ])
 def test_malformed_file_is_a_located_finding(tmp_path: Path, name: str, text: str, line: int) -> None:
