@@ -279,30 +279,28 @@ def _resolve_ref(ref: str, parent: ConfigSource, at: Location) -> ConfigSource:
 # --- validating and applying -----------------------------------------------------------------
 
 
-def _non_string_key(data: Any, pointer: tuple) -> tuple | None:
-    """The pointer of the first mapping key that is not a string (YAML reads `1:` as a number)."""
+def _non_string_keys(data: Any, pointer: tuple) -> Iterable[tuple]:
+    """The pointers of mapping keys that are not strings (YAML reads `1:` as a number)."""
     if isinstance(data, dict):
         for key, value in data.items():
-            found = (*pointer, key) if not isinstance(key, str) else _non_string_key(value, (*pointer, key))
-            if found is not None:
-                return found
+            if isinstance(key, str):
+                yield from _non_string_keys(value, (*pointer, key))
+            else:
+                yield (*pointer, key)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            found = _non_string_key(value, (*pointer, index))
-            if found is not None:
-                return found
-    return None
+            yield from _non_string_keys(value, (*pointer, index))
 
 
 def _validate_shape(source: ConfigSource) -> None:
     from nhilint.schema_errors import problems
 
-    bad_key = _non_string_key(source.data, ())
-    if bad_key is not None:
-        raise source.error(bad_key, f"key {bad_key[-1]!r} is not a string; quote it, or use a rule "
-                                    "id, name or prefix")
-    found = [(source.locate(pointer), message)
-             for pointer, message in problems("config.schema.json", source.data)]
+    found = [(source.locate(pointer), f"key {pointer[-1]!r} is not a string; quote it, or use a "
+                                      "rule id, name or prefix")
+             for pointer in _non_string_keys(source.data, ())]
+    if not found:  # the schema's messages would name the same keys again, less clearly
+        found = [(source.locate(pointer), message)
+                 for pointer, message in problems("config.schema.json", source.data)]
     if found:
         raise ConfigError(found)
 
@@ -448,23 +446,29 @@ class _Resolver:
                                         "parameters")
         enabled, severity, params = True, None, {}
         rule = self.rules[selected[0]]
+        # Each key is checked on its own, so every mistake of the entry is reported at once.
         for name, item in value.items():
             where = (*pointer, name)
             if name == "severity":
-                if item not in _SEVERITIES:
-                    raise source.error(where, f"severity '{item}' of {pointer[1]}; expected one of: "
-                                              f"{', '.join(_SEVERITIES)}")
-                severity = Severity(item)
+                if item in _SEVERITIES:
+                    severity = Severity(item)
+                else:
+                    self.problems.append((source.locate(where), f"severity '{item}' of {pointer[1]}; "
+                                          f"expected one of: {', '.join(_SEVERITIES)}"))
             elif name == "enabled":
-                if not isinstance(item, bool):
-                    raise source.error(where, f"enabled of {pointer[1]} must be true or false")
-                enabled = item
+                if isinstance(item, bool):
+                    enabled = item
+                else:
+                    self.problems.append((source.locate(where),
+                                          f"enabled of {pointer[1]} must be true or false"))
             elif len(selected) > 1:
-                raise source.error(where, f"'{name}': parameters belong to one rule, and "
-                                          f"'{pointer[1]}' selects {len(selected)} rules; set them under "
-                                          "the rule's id")
+                self.problems.append((source.locate(where), f"'{name}': parameters belong to one "
+                                      f"rule, and '{pointer[1]}' selects {len(selected)} rules; set "
+                                      "them under the rule's id"))
             else:
-                params[name] = self._param(source, where, rule, name, item)
+                converted = self._collect(self._param, source, where, rule, name, item)
+                if converted is not None:
+                    params[name] = converted
         return enabled, severity, params
 
     @staticmethod

@@ -14,6 +14,7 @@ _ISO = re.compile(
     re.IGNORECASE,
 )
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DURATION_FORMS = "30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M"
 
 
 def parse_duration(value: object) -> float | None:
@@ -38,6 +39,21 @@ def parse_duration(value: object) -> float | None:
             return (parts.get("w", 0) * 604800 + parts.get("d", 0) * 86400
                     + parts.get("h", 0) * 3600 + parts.get("m", 0) * 60 + parts.get("s", 0))
     return None
+
+
+def parse_parameter_duration(value: object) -> float:
+    """Seconds in a duration a person wrote as a rule parameter; ValueError names the valid forms.
+
+    Unlike `parse_duration`, a bare number is refused: in `max_ttl: 10` nobody can tell
+    whether seconds, minutes or hours were meant.
+    """
+    text = str(value).strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) or text.isdigit():
+        raise ValueError(f"'{text}' has no unit; write a duration such as {DURATION_FORMS}")
+    seconds = parse_duration(value)
+    if seconds is None:
+        raise ValueError(f"'{value}' is not a duration; use {DURATION_FORMS}")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from nhilint.durations import format_duration, parse_date, parse_duration
+from nhilint.durations import format_duration, parse_date, parse_duration, parse_parameter_duration
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -23,3 +23,19 @@ def test_format_and_dates() -> None:
     assert parse_date("2027-03-31") == dt.date(2027, 3, 31)
     assert parse_date("2027-03-31T10:00:00Z") == dt.date(2027, 3, 31)
     assert parse_date("soon") is None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (10, "'10' has no unit; write a duration such as 30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M"),
+    ("90", "'90' has no unit; write a duration such as 30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M"),
+    (1.5, "'1.5' has no unit; write a duration such as 30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M"),
+    ("soon", "'soon' is not a duration; use 30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M"),
+])
+def test_a_parameter_duration_needs_a_unit(value: object, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        parse_parameter_duration(value)
+    assert str(raised.value) == message
+
+
+def test_parameter_durations_with_units() -> None:
+    assert [parse_parameter_duration(v) for v in ("30s", "2w", "PT15M", "1h30m")] == [30, 1209600, 900, 5400]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from nhilint.durations import format_duration, parse_duration
+from nhilint.durations import format_duration, parse_parameter_duration
 from nhilint.model import Inventory, Severity, Violation
 
 CATEGORY_MODULES: tuple[str, ...] = (
@@ -46,10 +46,7 @@ class Param:
     def convert(self, value: Any) -> Any:
         """The value a check receives (durations in seconds); ValueError names what was expected."""
         if self.kind == "duration":
-            seconds = parse_duration(value)
-            if seconds is None:
-                raise ValueError(f"'{value}' is not a duration (use 30s, 15m, 1h, 7d or ISO-8601 such as PT15M)")
-            return seconds
+            return parse_parameter_duration(value)
         if self.kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"'{value}' is not an integer")

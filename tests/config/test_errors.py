@@ -20,8 +20,15 @@ CASES = {
                           ".nhilint.yaml:3: NHI202 (ttl-above-maximum) has no parameter 'max_tll'; "
                           "did you mean 'max_ttl'? expected one of: severity, enabled, max_ttl"),
     "bad_duration": (".nhilint.yaml", "rules:\n  NHI202: {max_ttl: ten minutes}\n",
-                     ".nhilint.yaml:2: NHI202 max_ttl: 'ten minutes' is not a duration (use 30s, "
-                     "15m, 1h, 7d or ISO-8601 such as PT15M)"),
+                     ".nhilint.yaml:2: NHI202 max_ttl: 'ten minutes' is not a duration; use 30s, "
+                     "15m, 1h, 7d, 2w or ISO-8601 such as PT15M"),
+    "duration_without_unit": (".nhilint.yaml", "rules:\n  NHI202: {max_ttl: 10}\n",
+                              ".nhilint.yaml:2: NHI202 max_ttl: '10' has no unit; write a duration "
+                              "such as 30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M"),
+    "quoted_duration_without_unit": (".nhilint.yaml", "rules:\n  NHI203:\n    max_rotation: '90'\n",
+                                     ".nhilint.yaml:3: NHI203 max_rotation: '90' has no unit; write "
+                                     "a duration such as 30s, 15m, 1h, 7d, 2w or ISO-8601 such as "
+                                     "PT15M"),
     "bad_severity": (".nhilint.yaml", "rules:\n  NHI202: {severity: fatal}\n",
                      ".nhilint.yaml:2: severity 'fatal' of NHI202; expected one of: error, warning, info"),
     "bad_rule_setting": (".nhilint.yaml", "rules:\n  NHI202: sometimes\n",
@@ -84,6 +91,28 @@ def test_every_problem_across_the_chain_is_listed(project) -> None:
     lines = cli("lint").output.splitlines()
     assert [line.split(": ")[1] for line in lines] == [".nhilint.yaml:1", ".nhilint.yaml:3",
                                                        ".nhilint.yaml:4", "team.yaml:2"]
+
+
+def test_every_bad_key_of_one_rule_entry_is_listed(project) -> None:
+    project({".nhilint.yaml": "rules:\n  NHI202:\n    severity: fatal\n    max_tll: 10m\n"
+                              "    enabled: maybe\n  NHI203: {max_rotation: 90, severity: high}\n"})
+    result = cli("lint")
+    assert result.exit_code == 2
+    assert result.output == (
+        "nhilint: .nhilint.yaml:3: severity 'fatal' of NHI202; expected one of: error, warning, info\n"
+        "nhilint: .nhilint.yaml:4: NHI202 (ttl-above-maximum) has no parameter 'max_tll'; did you "
+        "mean 'max_ttl'? expected one of: severity, enabled, max_ttl\n"
+        "nhilint: .nhilint.yaml:5: enabled of NHI202 must be true or false\n"
+        "nhilint: .nhilint.yaml:6: NHI203 max_rotation: '90' has no unit; write a duration such as "
+        "30s, 15m, 1h, 7d, 2w or ISO-8601 such as PT15M\n"
+        "nhilint: .nhilint.yaml:6: severity 'high' of NHI203; expected one of: error, warning, info\n")
+
+
+def test_every_non_string_key_is_listed(project) -> None:
+    project({".nhilint.yaml": "rules:\n  202: off\n  501: off\n"})
+    assert cli("lint").output == (
+        "nhilint: .nhilint.yaml:2: key 202 is not a string; quote it, or use a rule id, name or prefix\n"
+        "nhilint: .nhilint.yaml:3: key 501 is not a string; quote it, or use a rule id, name or prefix\n")
 
 
 def test_missing_config_flag_file(project) -> None:
