@@ -276,9 +276,11 @@ class VersionIssue:
     """A construct whose validity depends on the Rego version (checked by NHI705)."""
 
     location: Location
-    # "v0-body" (a rule body without `if`, valid in v0 only), or the v1 keyword used:
-    # "if", "contains", "in", "every" (a v0 module must import it)
+    # "v0-body" (a rule body without `if`, valid in v0 only), "v0-names" (the file parses
+    # only with the v1 keywords it does not import read as names, as v0 reads them), or
+    # the v1 keyword used: "if", "contains", "in", "every" (a v0 module must import it)
     needs: str
+    message: str = ""  # for "v0-names": the error of the v1 reading
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,8 @@ class Module(Node):
     rules: tuple[Rule, ...] = ()
     comments: tuple[Comment, ...] = ()
     version_issues: tuple[VersionIssue, ...] = field(default=(), compare=False, repr=False)
+    # "v0" or "v1" when an OPA bundle `.manifest` above the file sets it, else None
+    rego_version: str | None = field(default=None, compare=False)
 
     @cached_property
     def package_name(self) -> str:
@@ -296,7 +300,8 @@ class Module(Node):
 
     @property
     def declared_version(self) -> str | None:
-        """"v1" with `import rego.v1`, "v0" with a `future.keywords` import, else None."""
+        """"v1" with `import rego.v1`, "v0" with a `future.keywords` import (which OPA v1
+        also accepts, as a no-op), else None: the reading to prefer, not a requirement."""
         paths = {imp.path.text() for imp in self.imports}
         if "rego.v1" in paths:
             return "v1"

@@ -86,18 +86,18 @@ class _Lexer:
             if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}))
         self.blanks = re.compile(_BLANKS)
 
-    def lex(self, text: str) -> tuple[list[Tok], list[Tok]]:
-        """The tokens for the parser, and the comments."""
-        tokens, comments = self._scan(text)
+    def lex(self, text: str, names: frozenset[str] = frozenset()) -> tuple[list[Tok], list[Tok]]:
+        """The tokens for the parser, and the comments; the keywords in `names` are names."""
+        tokens, comments = self._scan(text, names)
         return _layout(tokens), comments
 
-    def _scan(self, text: str) -> tuple[list[Tok], list[Tok]]:
+    def _scan(self, text: str, names: frozenset[str]) -> tuple[list[Tok], list[Tok]]:
         """Every token, spaces dropped; and the comments apart."""
         found: list[Tok] = []
         comments: list[Tok] = []
         line, line_start, pos, size = 1, 0, 0, len(text)
         match = self.pattern.match
-        keywords = self.keywords
+        keywords = {k: v for k, v in self.keywords.items() if k not in names} if names else self.keywords
         skip = self.blanks.match
         while pos < size:
             start = pos
@@ -142,7 +142,8 @@ def _layout(tokens: list[Tok]) -> list[Tok]:
     """Drops newlines that do not end a statement; marks body braces and comprehension bars;
     makes keywords after `.` (`input.in`) and `contains(` names."""
     kept: list[Tok] = []
-    # Each open bracket: [its token type, whether newlines inside separate statements].
+    # Each open bracket: [its token type, whether newlines inside separate statements,
+    # whether a `,` or a comprehension `|` came at its level (a `|` after one is a union)].
     stack: list[list[Any]] = []
     prev = ""  # the type of the previous token kept
     pending_nl: Tok | None = None
@@ -156,17 +157,22 @@ def _layout(tokens: list[Tok]) -> list[Tok]:
                                                      and tokens[index + 1].type == "LPAR")):
             kind = token.type = "NAME"
         if pending_nl is not None:
+            # No statement starts with `{`: at the top level, one on the next line after
+            # a head is its (v0) body, as in `allow = true` / `{ ... }`.
+            next_line_body = kind == "LBRACE" and not stack and prev in _ENDS_TERM
             if (prev and (not stack or stack[-1][1]) and prev not in _CONTINUES_AFTER
-                    and kind not in _CONTINUES_BEFORE):
+                    and kind not in _CONTINUES_BEFORE and not next_line_body):
                 kept.append(pending_nl)
             pending_nl = None
         if kind == "LBRACE" and prev in _ENDS_TERM and kept[-1].type != "_NL":
             kind = token.type = "BODY_LBRACE"
-        elif kind == "BAR" and stack and stack[-1][0] in ("LSQB", "LBRACE"):
+        elif kind == "BAR" and stack and stack[-1][0] in ("LSQB", "LBRACE") and not stack[-1][2]:
             kind = token.type = "COMPR_BAR"
-            stack[-1][1] = True
+            stack[-1][1] = stack[-1][2] = True
+        elif kind == "COMMA" and stack:
+            stack[-1][2] = True
         if kind in _OPENERS:
-            stack.append([kind, kind == "BODY_LBRACE"])
+            stack.append([kind, kind == "BODY_LBRACE", False])
         elif kind in _CLOSERS and stack and _OPENERS[stack[-1][0]] == kind:
             stack.pop()
         kept.append(token)
@@ -462,8 +468,11 @@ class _Builder:
         i, literal = 2, ""
         while i < len(text) - 1:
             char = text[i]
-            if char == "\\" and not raw:
-                literal += _unquote('"' + text[i:i + 2] + '"') if text[i + 1] != "{" else "{"
+            if char == "\\" and text[i + 1] == "{":  # an escaped brace, in either kind
+                literal += "{"
+                i += 2
+            elif char == "\\" and not raw:
+                literal += _unquote('"' + text[i:i + 2] + '"')
                 i += 2
             elif char == "{":
                 close = _closing_brace(text, i)
@@ -570,10 +579,10 @@ class _Parser:
         self.lexer = _Lexer(lark.terminals)
         self.comments: list[Tok] = []  # of the last module parsed
 
-    def parse(self, text: str, start: str) -> Any:
+    def parse(self, text: str, start: str, names: frozenset[str] = frozenset()) -> Any:
         states, end_state = self.states, self.ends[start]
         state_stack, value_stack = [self.starts[start]], []
-        tokens, comments = self.lexer.lex(text)
+        tokens, comments = self.lexer.lex(text, names)
         if start == "module":  # not the embedded expression of a template string
             self.comments = comments
         tokens.append(Tok("$END", "", 0, 0, 0, 0))
@@ -621,14 +630,48 @@ def _parse_text(text: str, start: str) -> Any:
 
 
 def parse_module(path: str, text: str) -> ast.Module:
-    """Parse one Rego file; raises `RegoSyntaxError` (located, readable) on bad input."""
-    builder = _parser().builder
-    builder.path, builder.issues = path, []
+    """Parse one Rego file; raises `RegoSyntaxError` (located, readable) on bad input.
+
+    The grammar reads v1 and v0 at once, with the v1 keywords as keywords. A file it
+    refuses is read again as v0 reads it, where a v1 keyword the file does not import is
+    a name (`if := 1`); a file that parses only so carries the first reading's error as a
+    version issue (NHI705 reports it unless the module is v0). Neither: the first error."""
     text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     if not text.strip():
         raise RegoSyntaxError(1, 1, "the file is empty; a Rego module starts with `package NAME`")
+    try:
+        return _module(path, text, frozenset())
+    except RegoSyntaxError as first:
+        names = _V1_KEYWORDS - _imported_keywords(text)
+        if not names:
+            raise
+        try:
+            module = _module(path, text, names)
+        except RegoSyntaxError:
+            raise first from None
+        issue = ast.VersionIssue(Location(path, first.line, first.column), "v0-names", first.message)
+        return replace(module, version_issues=module.version_issues + (issue,))
+
+
+_V1_KEYWORDS = frozenset({"if", "contains", "in", "every"})
+_FUTURE_IMPORT = re.compile(r"^[ \t]*import[ \t]+(?:future\.keywords(?:\.(\w+))?|(rego\.v1))\b", re.M)
+
+
+def _imported_keywords(text: str) -> frozenset[str]:
+    """The v1 keywords the file imports (all of them with `future.keywords` or `rego.v1`)."""
+    found: set[str] = set()
+    for match in _FUTURE_IMPORT.finditer(text):
+        if match.group(1) is None:
+            return _V1_KEYWORDS
+        found.add(match.group(1))
+    return frozenset(found)
+
+
+def _module(path: str, text: str, names: frozenset[str]) -> ast.Module:
     parser = _parser()
-    items = parser.parse(text, "module")
+    builder = parser.builder
+    builder.path, builder.issues = path, []
+    items = parser.parse(text, "module", names)
     comments = tuple(ast.Comment(builder._loc(c, c), c.value) for c in parser.comments)
     package, rest = items[0], items[1:]
     lines = text.splitlines() or [""]

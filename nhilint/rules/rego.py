@@ -239,15 +239,19 @@ def _ends_in_false(item: ast.Rule) -> bool:
 
 _KEYWORD_HINT = {"if": "allow if {", "contains": "deny contains msg if {", "in": "x in xs",
                  "every": "every x in xs {"}
+# What Rego v1 refuses (the issues of a v0 reading); the v1 keywords are what v0 may refuse.
+_V0_ONLY = frozenset({"v0-body", "v0-names"})
 
 
 @rule(
     id="NHI705", name="rego-parse-error", category="rego", severity="error",
     targets=(_MODULE,), language="rego",
     params=(Param("rego_version", "auto", "str",
-                  "The Rego version of every module: v0, v1, or auto (the module's imports "
-                  "decide: `import rego.v1` is v1, a `future.keywords` import is v0; a module "
-                  "with neither is v0 when it uses no v1 keyword, else v1)."),),
+                  "The Rego version of every module: v0, v1, or auto (the version an OPA "
+                  "bundle `.manifest` at or above the file sets, `rego_version` or "
+                  "`file_rego_versions`; without one, a module either version accepts "
+                  "passes, and one neither accepts is reported as its imports suggest: v0 "
+                  "with a `future.keywords` import, else v1)."),),
     summary="The Rego file cannot be parsed (a syntax error, or syntax of the other Rego "
             "version), so no rule in it was checked.",
     rationale="A policy OPA refuses to load is not enforced the way it reads; and a file "
@@ -259,26 +263,39 @@ _KEYWORD_HINT = {"if": "allow if {", "contains": "deny contains msg if {", "in":
     good=_HEAD + "allow if {\n    input.tool == \"read_issue\"\n}\n",
 )
 def version_syntax(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
-    """Syntax valid in one Rego version only (the parser reports plain syntax errors itself)."""
-    v1_keywords = [i for i in module.version_issues if i.needs != "v0-body"]
-    v0_bodies = [i for i in module.version_issues if i.needs == "v0-body"]
+    """Syntax valid in one Rego version only (the parser reports plain syntax errors itself):
+    the first construct the module's version refuses, once per file."""
+    v1_refuses = [i for i in module.version_issues if i.needs in _V0_ONLY]
+    v0_refuses = [i for i in module.version_issues
+                  if i.needs not in _V0_ONLY and i.needs not in module.future_keywords]
+    if module.declared_version == "v1":  # `import rego.v1` asks for v1 syntax in v0 too
+        v0_refuses += v1_refuses
     version = ctx.params["rego_version"]
     if version not in ("v0", "v1"):
-        version = module.declared_version or ("v0" if v0_bodies and not v1_keywords else "v1")
-    if version == "v1":
-        for issue in v0_bodies:
-            yield Violation(issue.location, "Rego v1 needs `if` before a rule body (and "
-                            "`contains` for a partial set rule): write `allow if {`, or mark "
-                            "the module v0 with `import future.keywords.if`",
-                            subject="v1 needs if")
-    else:
-        imported = module.future_keywords
-        for issue in v1_keywords:
-            if issue.needs not in imported:
-                yield Violation(issue.location, f"`{issue.needs}` is a Rego v1 keyword "
-                                f"(`{_KEYWORD_HINT[issue.needs]}`); in this v0 module add "
-                                f"`import future.keywords.{issue.needs}` or `import rego.v1`",
-                                subject=f"v0 needs import of {issue.needs}")
+        version = module.rego_version
+    if version is None:
+        if not v1_refuses or not v0_refuses:
+            return
+        version = module.declared_version or "v1"
+    refused = v1_refuses if version == "v1" else v0_refuses
+    if refused:
+        yield _version_violation(min(refused, key=lambda issue: issue.location))
+
+
+def _version_violation(issue: ast.VersionIssue) -> Violation:
+    if issue.needs == "v0-names":
+        return Violation(issue.location, f"Rego parse error: {issue.message} (the file parses "
+                         "only as Rego v0, where the v1 keywords it does not import are names); "
+                         "fix the syntax here, or mark the module v0 in its bundle `.manifest`",
+                         subject="v1 parse error")
+    if issue.needs == "v0-body":
+        return Violation(issue.location, "Rego v1 needs `if` before a rule body (and "
+                         "`contains` for a partial set rule): write `allow if {`, or mark the "
+                         "module v0 with `import future.keywords.if`", subject="v1 needs if")
+    return Violation(issue.location, f"`{issue.needs}` is a Rego v1 keyword "
+                     f"(`{_KEYWORD_HINT[issue.needs]}`); in this v0 module add "
+                     f"`import future.keywords.{issue.needs}` or `import rego.v1`",
+                     subject=f"v0 needs import of {issue.needs}")
 
 
 # -- NHI706 ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ EXPRESSIONS = [
     ('$"n={count(xs)}"', '(template "n=" (call count xs))'),
     ('$"q={concat(",", xs)}"', '(template "q=" (call concat "," xs))'),
     ("$`raw {x} \\n`", r'(raw-template "raw " x " \\n")'),
+    ("$`a \\{b} {x}`", '(raw-template "a {b} " x)'),
     # variables and references
     ("x", "x"),
     ("input.agent.id", "input.agent.id"),
@@ -106,6 +107,11 @@ EXPRESSIONS = [
     ("{x | some x in (a | b)}", "(set-compr x {(some x in (| a b))})"),
     ("[y | # why\n  y := 1\n]", "(array-compr y {(:= y 1)})"),
     ("{v | v := input.m[_]}", "(set-compr v {(:= v input.m[_])})"),
+    # a `|` after a `,` of its bracket, or inside a comprehension's body, is a union
+    ('{"a": 1, "b": {1} | {2}}', '(object ("a" 1) ("b" (| (set 1) (set 2))))'),
+    ("[1, [2] | [3]]", "(array 1 (| (array 2) (array 3)))"),
+    ("{1, {2} | {3}}", "(set 1 (| (set 2) (set 3)))"),
+    ("[y | y := {1} | {2}]", "(array-compr y {(:= y (| (set 1) (set 2)))})"),
 ]
 
 BODIES = [
@@ -195,6 +201,17 @@ MODULES = [
     ("package p\nallow if {\n  a\n} else if {\n  b\n}\n", "package p\n(complete allow if {a} (else {b}))"),
     ("package p\nallow {\n  a\n} else = false\n", "package p\n(complete allow {a} (else = false))"),
     ("package p\np = 1 {\n  a\n}\nelse = 2 {\n  b\n}\n", "package p\n(complete p = 1 {a} (else = 2 {b}))"),
+    # v0: a body on the line after its head (comments between), another after it
+    ("package p\nallow = true\n# why\n{\n  input.x\n}\n{\n  input.y\n}\n",
+     "package p\n(complete allow = true {input.x})\n(complete allow = true {input.y})"),
+    ("package p\ndeny[msg]\n{\n  msg := 1\n}\n", "package p\n(set deny key=msg {(:= msg 1)})"),
+    ("package p\nallow { a } else = false\n{\n  b\n}\n", "package p\n(complete allow {a} (else = false {b}))"),
+    # an import after a rule, as OPA takes it
+    ("package p\nallow := true\nimport rego.v1\nx := 1\n",
+     "package p\nimport rego.v1\n(complete allow := true)\n(complete x := 1)"),
+    # v0 without imports: the v1 keywords are names
+    ("package p\nevery[x] {\n  x := input.in\n}\n", "package p\n(set every key=x {(:= x input.in)})"),
+    ("package p\nif := 1\n", "package p\n(complete if := 1)"),
     ("package p\ntools.read.allowed := true\n", "package p\n(complete tools.read.allowed := true)"),
     ('package p\na.b[c] := 1 if c := "x"\n', 'package p\n(object a.b key=c := 1 if {(:= c "x")})'),
     ("package p\nfound.vars[i][ctx] contains v if {\n  v := 1\n}\n",

@@ -134,3 +134,22 @@ def test_long_runs_of_blanks_are_read_in_linear_time() -> None:
             "    print(error.line, error.column)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["2", "3009"], out.stderr
+
+
+def test_a_file_only_v0_reads_carries_the_v1_error() -> None:
+    module = parse_module("t.rego", "package p\n\nevery[x] {\n  x := 1\n}\n")
+    assert [(i.needs, i.location.line, i.location.column, i.message) for i in module.version_issues] == [
+        ("v0-body", 3, 10, ""), ("v0-names", 3, 1, "unexpected keyword 'every'; expected an expression")]
+
+
+def test_a_file_neither_reading_accepts_reports_the_first_error() -> None:
+    """The v0 reading (`in` a name) fails elsewhere; the error is the first reading's."""
+    with pytest.raises(RegoSyntaxError) as raised:
+        parse_module("t.rego", "package p\nin := 1\nx := := 2\n")
+    assert (raised.value.line, raised.value.column) == (2, 1)
+
+
+def test_an_imported_keyword_stays_a_keyword_in_the_v0_reading() -> None:
+    with pytest.raises(RegoSyntaxError) as raised:
+        parse_module("t.rego", "package p\nimport future.keywords.in\nin := 1\n")
+    assert (raised.value.line, raised.value.column) == (3, 1)
