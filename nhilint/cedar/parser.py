@@ -228,6 +228,8 @@ class _Parser:
         action = self.scope_element("action")
         self.expect(",", "after the action")
         resource = self.scope_element("resource")
+        if self.at(","):  # Cedar allows a trailing comma in the scope
+            self.take()
         self.expect(")", "after the resource")
         conditions = []
         while self.peek().kind == "ident" and self.peek().text in ("when", "unless"):
@@ -473,7 +475,7 @@ class _Parser:
         if token.text in ("true", "false"):
             self.take()
             return self.node(ast.Literal, start, value=token.text == "true")
-        if token.text in _VARIABLES:
+        if token.text in _VARIABLES and self.peek(1).text != "::":  # else a type: `resource::"x"`
             self.take()
             return self.node(ast.Var, start, name=token.text)
         if token.text in _KEYWORDS:
