@@ -41,6 +41,17 @@ def lint_paths(paths: Iterable[str], settings: Settings | Configuration | None =
     return result
 
 
+def list_files(paths: Iterable[str], settings: Settings | Configuration | None = None,
+               project_context: bool = False) -> LintResult:
+    """What `lint_paths` would do with each file under `paths`, without running a rule:
+    `result.outcomes` holds the format each file is read as, or why it is skipped."""
+    paths = list(paths)
+    configuration = as_configuration(settings)
+    configuration.load_explicit()
+    return lint(paths, configuration, context=project_files(paths) if project_context else [],
+                listing=True)
+
+
 def project_files(paths: list[str]) -> list[Path]:
     """Every file of the projects (nearest config or .git) of the named files.
 

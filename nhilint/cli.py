@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sys
 import traceback
@@ -77,13 +78,53 @@ _config_option = click.option(
          ".nhilint.yaml or [tool.nhilint].")
 
 
+def _rule_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    # flake8 and ruff take `--select NHI2,NHI4` as well as `--select NHI2 --select NHI4`
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+_SELECTION_OPTIONS = (
+    click.option("--select", multiple=True, callback=_rule_list, metavar="RULES",
+                 help="Check only these rules, instead of the configuration's choice: ids "
+                      "(NHI202), id prefixes (NHI2) or names, comma-separated, repeatable. "
+                      "Unreadable files are still reported."),
+    click.option("--extend-select", multiple=True, callback=_rule_list, metavar="RULES",
+                 help="Also check these rules, on top of the configuration's choice."),
+    click.option("--ignore", multiple=True, callback=_rule_list, metavar="RULES",
+                 help="Do not check these rules (applied after --select and --extend-select)."),
+)
+
+
+def _selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--select, --extend-select and --ignore, passed to the command as one `selection`."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, select: tuple[str, ...], extend_select: tuple[str, ...],
+                ignore: tuple[str, ...], **kwargs: Any) -> Any:
+        from nhilint.config import Selection
+
+        return command(*args, selection=Selection(select or None, extend_select, ignore), **kwargs)
+
+    for option in reversed(_SELECTION_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+_exclude_option = click.option(
+    "--exclude", multiple=True, metavar="GLOB",
+    help="Do not read files matching GLOB (relative to the working directory; repeatable), "
+         "besides the configuration's exclude.")
+
+
 def _configuration(config_file: str | None, fail_on: str | None = None,
-                   inline_ignores: bool = True) -> Any:
-    from nhilint.config import Configuration
+                   inline_ignores: bool = True, selection: Any = None,
+                   exclude: tuple[str, ...] = ()) -> Any:
+    from nhilint.config import Configuration, Selection
     from nhilint.model import Severity
 
     return Configuration(config_file=config_file, fail_on=Severity(fail_on) if fail_on else None,
-                         inline_ignores=inline_ignores)
+                         inline_ignores=inline_ignores, selection=selection or Selection(),
+                         exclude=exclude)
 
 
 class _UsageExit(click.ClickException):
@@ -99,12 +140,15 @@ class _UsageExit(click.ClickException):
 @contextlib.contextmanager
 def _usage_errors() -> Iterator[None]:
     from nhilint.baseline import BaselineError
-    from nhilint.config import ConfigError
+    from nhilint.config import ConfigError, SelectionError
 
     try:
         yield
     except (ConfigError, BaselineError) as exc:
         raise _UsageExit(str(exc)) from None
+    except SelectionError as exc:
+        raise click.BadParameter(str(exc), ctx=click.get_current_context(silent=True),
+                                 param_hint=f"'{exc.option}'") from None
 
 
 def _register_custom_rules(config_file: str | None) -> None:
@@ -161,10 +205,16 @@ def write_report(output_format: str, result: Any, output_file: str | None) -> No
 @click.option("--no-inline-ignores", is_flag=True,
               help="Ignore inline and x-nhilint-ignore suppressions (for gates that forbid "
                    "self-exemption); the configuration's per_file_ignores still apply.")
+@_exclude_option
+@click.option("--list-files", "--show-files", "list_files", is_flag=True,
+              help="List each file with the format it is read as, and each file skipped and "
+                   "why; lint nothing (exit 0).")
+@_selection_options
 @guarded
 def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
          project_context: bool, fail_on: str | None, today: dt.datetime | None,
-         config_file: str | None, baseline_file: str | None, no_inline_ignores: bool) -> int:
+         config_file: str | None, baseline_file: str | None, no_inline_ignores: bool,
+         exclude: tuple[str, ...], list_files: bool, selection: Any) -> int:
     """Check agent manifests, MCP configs and policies under PATHS (default: the current directory).
 
     Directories are walked (hidden ones such as .vscode/ and .cursor/ included; .git,
@@ -172,15 +222,24 @@ def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
     its name and content. Findings name the file, line, rule and fix.
     """
     from nhilint.api import lint_paths
+    from nhilint.api import list_files as listing
 
-    configuration = _configuration(config_file, fail_on, inline_ignores=not no_inline_ignores)
+    configuration = _configuration(config_file, fail_on, not no_inline_ignores, selection, exclude)
     with _usage_errors():
-        result = lint_paths(paths or (".",), configuration, today.date() if today else None,
-                            project_context=project_context, baseline=baseline_file)
+        if list_files:
+            result = listing(paths or (".",), configuration, project_context)
+        else:
+            result = lint_paths(paths or (".",), configuration, today.date() if today else None,
+                                project_context=project_context, baseline=baseline_file)
     for missing in result.missing_paths:
         click.echo(f"nhilint: path not found: {missing}", err=True)
-    if result.missing_paths and not result.files:
+    if result.missing_paths and not result.outcomes:
         return EXIT_USAGE
+    if list_files:
+        from nhilint.reporters.text import file_list
+
+        click.echo(file_list(result), nl=False)
+        return EXIT_OK
     write_report(output_format, result, output_file)
     return EXIT_FINDINGS if result.fails(configuration.threshold()) else EXIT_OK
 
@@ -237,17 +296,19 @@ def explain(rule: str, config_file: str | None) -> int:
 @_config_option
 @click.option("--format", "-f", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="Output format.")
+@_selection_options
 @guarded
-def config_command(path: str, config_file: str | None, output_format: str) -> int:
+def config_command(path: str, config_file: str | None, output_format: str, selection: Any) -> int:
     """Show the configuration that applies to PATH (default: the current directory): each
     rule's state, severity and parameters, and the file and line each value came from."""
     import json
 
     from nhilint.config import describe, render_description
 
-    configuration = _configuration(config_file)
+    configuration = _configuration(config_file, selection=selection)
     directory = Path(path) if Path(path).is_dir() else Path(path).parent
     with _usage_errors():
+        configuration.load_explicit(directory)
         settings = configuration.for_directory(directory)
         data = describe(settings, configuration.project_file(directory))
     click.echo(json.dumps(data, indent=2, sort_keys=True) if output_format == "json"
@@ -262,9 +323,11 @@ def config_command(path: str, config_file: str | None, output_format: str) -> in
 @_config_option
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Judge expiry dates as of this day.")
+@_exclude_option
+@_selection_options
 @guarded
 def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str | None,
-                     today: dt.datetime | None) -> int:
+                     today: dt.datetime | None, exclude: tuple[str, ...], selection: Any) -> int:
     """Record today's findings under PATHS so `nhilint lint --baseline FILE` reports only new ones.
 
     Findings are fingerprinted by content (rule, file, identity, what the finding is about
@@ -275,11 +338,12 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
     from nhilint.api import lint_paths
 
     with _usage_errors():
-        result = lint_paths(paths or (".",), _configuration(config_file),
+        result = lint_paths(paths or (".",), _configuration(config_file, selection=selection,
+                                                            exclude=exclude),
                             today.date() if today else None)
     for missing in result.missing_paths:
         click.echo(f"nhilint: path not found: {missing}", err=True)
-    if result.missing_paths and not result.files:
+    if result.missing_paths and not result.outcomes:
         return EXIT_USAGE
     try:
         Path(output_file).write_text(baseline.render(result.findings), encoding="utf-8")
@@ -288,7 +352,7 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
                                  param_hint="--output") from exc
     accepted = sum(1 for f in result.findings if f.suppressed is None)
     click.echo(f"nhilint: {accepted} finding{'' if accepted == 1 else 's'} in "
-               f"{len(result.files)} files written to {output_file}")
+               f"{result.checked_files()} files written to {output_file}")
     return EXIT_OK
 
 

@@ -60,6 +60,7 @@ class Settings:
     rules: dict[str, RuleSettings]
     fail_on: Severity = Severity.WARNING
     exclude: tuple[str, ...] = ()
+    command_line_exclude: tuple[str, ...] = ()  # --exclude: globs relative to the working directory
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     inline_ignores: bool = True
     # Where each value came from: "fail_on", "exclude", "rules.NHI202.severity",
@@ -82,7 +83,19 @@ class Settings:
             return path
 
     def excludes(self, path: str) -> bool:
-        return bool(self.exclude) and _glob_match(self._relative(path), self.exclude)
+        return self.exclusion(path) is not None
+
+    def exclusion(self, path: str) -> str | None:
+        """Why `path` is not read (the pattern that excludes it), or None."""
+        if self.exclude:
+            relative = self._relative(path)
+            for pattern in self.exclude:
+                if _glob_match(relative, (pattern,)):
+                    return f"excluded by pattern '{pattern}'"
+        for pattern in self.command_line_exclude:
+            if _glob_match(path, (pattern,)):
+                return f"excluded by --exclude '{pattern}'"
+        return None
 
     def ignores(self, rule_id: str, path: str) -> bool:
         """Whether `per_file_ignores` drops findings of `rule_id` in `path`."""
@@ -317,6 +330,27 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'? " if close else ""
 
 
+def rules_selected(key: str, rules: dict[str, Rule]) -> list[str]:
+    """The rule ids `key` selects: an id (any case), a rule name or an id prefix; [] for none."""
+    if key in rules:
+        return [key]
+    named = [r.id for r in rules.values() if r.name == key]
+    if named:
+        return named
+    upper = key.upper()
+    if upper in rules:
+        return [upper]
+    if _PREFIX.match(upper):
+        return [rule_id for rule_id in rules if rule_id.startswith(upper)]
+    return []
+
+
+def unknown_rule(key: str, rules: dict[str, Rule]) -> str:
+    choices = [*rules, *(r.name for r in rules.values())]
+    return (f"unknown rule '{key}'; {_suggest(key, choices)}expected a rule id (NHI202), an id "
+            "prefix (NHI2) or a rule name (ttl-above-maximum); `nhilint rules` lists them")
+
+
 class _Resolver:
     """Applies a chain of files onto the defaults, base rulesets first.
 
@@ -389,22 +423,10 @@ class _Resolver:
 
     def _rule_keys(self, source: ConfigSource, pointer: tuple, key: str) -> list[str]:
         """The rule ids `key` selects (an id, a name or an id prefix), or a ConfigError."""
-        if key in self.rules:
-            return [key]
-        named = [r.id for r in self.rules.values() if r.name == key]
-        if named:
-            return named
-        upper = key.upper()
-        if upper in self.rules:
-            return [upper]
-        if _PREFIX.match(upper):
-            selected = [rule_id for rule_id in self.rules if rule_id.startswith(upper)]
-            if selected:
-                return selected
-        choices = [*self.rules, *(r.name for r in self.rules.values())]
-        raise source.error(pointer, f"unknown rule '{key}'; {_suggest(key, choices)}expected a rule "
-                                    "id (NHI202), an id prefix (NHI2) or a rule name "
-                                    "(ttl-above-maximum); `nhilint rules` lists them")
+        selected = rules_selected(key, self.rules)
+        if not selected:
+            raise source.error(pointer, unknown_rule(key, self.rules))
+        return selected
 
     def _rule_entries(self, source: ConfigSource) -> None:
         entries = []
@@ -586,6 +608,56 @@ def resolve(file: Path | None, validated: set[str] | None = None) -> Settings:
     return resolver.result(source.base_dir)
 
 
+# A file nhilint cannot read is reported whatever --select says, as ruff reports syntax
+# errors: a run narrowed to a few rules must not pass a file it never understood.
+PARSE_ERROR_RULES = ("NHI001", "NHI003", "NHI607", "NHI705")
+
+
+class SelectionError(ValueError):
+    """A rule the command line names that no rule is: `option` says which flag named it."""
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The command line's rule selection, applied after every configuration file.
+
+    `select` replaces the configuration's choice of rules (None keeps it); `extend_select`
+    switches more rules on; `ignore` switches rules off, last. Each item is a rule id, an
+    id prefix or a rule name. Severities and parameters still come from the configuration.
+    """
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def _options(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [("--select", self.select or ()), ("--extend-select", self.extend_select),
+                ("--ignore", self.ignore)]
+
+    def check(self, rules: dict[str, Rule]) -> None:
+        for option, keys in self._options():
+            for key in keys:
+                if not rules_selected(key, rules):
+                    raise SelectionError(option, unknown_rule(key, rules))
+
+    def apply(self, settings: Settings, rules: dict[str, Rule]) -> None:
+        # A key no rule of this project matches (another project's custom rule) selects nothing.
+        chosen = {option: {i for key in keys for i in rules_selected(key, rules)}
+                  for option, keys in self._options()}
+        for rule_id, current in settings.rules.items():
+            if self.select is not None and rule_id not in PARSE_ERROR_RULES:
+                current.enabled = rule_id in chosen["--select"]
+                settings.origins[f"rules.{rule_id}.enabled"] = "--select"
+            for option, enabled in (("--extend-select", True), ("--ignore", False)):
+                if rule_id in chosen[option]:
+                    current.enabled = enabled
+                    settings.origins[f"rules.{rule_id}.enabled"] = option
+
+
 @dataclass
 class Configuration:
     """The settings of each project in a run, plus what the command line overrides.
@@ -597,6 +669,8 @@ class Configuration:
     config_file: str | None = None
     fail_on: Severity | None = None
     inline_ignores: bool = True
+    selection: Selection = field(default_factory=Selection)
+    exclude: tuple[str, ...] = ()  # --exclude, added to each project's
     fixed: Settings | None = None  # a Settings object given directly (library use)
     _by_file: dict[Path | None, Settings] = field(default_factory=dict, repr=False)
     _by_directory: dict[Path, Settings] = field(default_factory=dict, repr=False)
@@ -609,6 +683,10 @@ class Configuration:
         if not self.inline_ignores:
             settings.inline_ignores = False
             settings.origins["inline_ignores"] = "--no-inline-ignores"
+        if self.exclude:
+            settings.command_line_exclude = self.exclude
+        if self.selection != Selection():
+            self.selection.apply(settings, all_known_rules(settings))
         return settings
 
     def project_file(self, directory: Path) -> Path | None:
@@ -619,10 +697,14 @@ class Configuration:
             return file.resolve()
         return find_project_file(directory)
 
-    def load_explicit(self) -> None:
-        """Load the --config file now, so a bad one is reported even when no file is linted."""
-        if self.config_file is not None:
-            self.for_directory(Path.cwd())
+    def load_explicit(self, directory: Path | None = None) -> None:
+        """Load the --config file and check the rules --select and --ignore name now, so a
+        mistake is reported even when no file is linted (SelectionError for an unknown rule:
+        one neither built in nor a custom rule of `directory`'s configuration, by default the
+        working directory's)."""
+        if self.config_file is not None or self.selection != Selection():
+            settings = self.for_directory(directory or Path.cwd())
+            self.selection.check(all_known_rules(settings))
 
     def for_directory(self, directory: Path) -> Settings:
         if self.fixed is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -15,6 +17,9 @@ SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
     ".pytest_cache", ".ruff_cache", ".venv", "venv", "site-packages", ".eggs", "dist", "build",
 })
+
+
+NOT_A_FORMAT = "not a format nhilint reads"
 
 
 def _is_virtualenv(path: str) -> bool:
@@ -44,25 +49,78 @@ def _resolved(directory: str) -> Path:
     return Path(directory).resolve()
 
 
-def discover(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """The files to read, and the given paths that do not exist.
+@dataclass
+class Discovery:
+    files: list[Path]  # to read, in display order
+    missing: list[str]  # given paths that do not exist
+    # (display path, why it is not read): broken symlinks always; with `list_skipped`, also
+    # the files no format reads by name and the folders not walked (for --list-files)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _broken_link(path: str) -> str:
+    """Why the symlink at `path` leads nowhere, or "" when it is not a broken symlink."""
+    if not os.path.islink(path):
+        return ""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return "symlink loop" if exc.errno == errno.ELOOP else "broken symlink (its target is missing)"
+    return ""
+
+
+def _skipped_folder(dirpath: str, name: str) -> str:
+    path = os.path.join(dirpath, name)
+    if os.path.islink(path):  # os.walk does not follow them: a link to a parent would loop
+        return "symlink to a folder, not followed"
+    if name in SKIP_DIRS:
+        return "folder not walked (version control, dependencies, caches, builds)"
+    if _is_virtualenv(path):
+        return "folder not walked (a virtual environment)"
+    return ""
+
+
+def walk(paths: Iterable[str], list_skipped: bool = False) -> Discovery:
+    """The files to read, the given paths that do not exist, and what was skipped.
 
     A file named on the command line is read whatever its name; a directory is walked for
-    files some format recognises.
+    files some format recognises. A dangling symlink is skipped, never read.
     """
     found: set[Path] = set()
-    missing: list[str] = []
+    discovery = Discovery([], [])
     for given in paths:
         root = Path(given)
         if root.is_file():
             found.add(root)
         elif root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
-                                     and not _is_virtualenv(os.path.join(dirpath, d)))
+                walked = []
+                for name in sorted(dirnames):
+                    reason = _skipped_folder(dirpath, name)
+                    if not reason:
+                        walked.append(name)
+                    elif list_skipped:
+                        discovery.skipped.append((display_path(Path(dirpath, name)) + "/", reason))
+                dirnames[:] = walked
                 for name in filenames:
-                    if is_candidate(Path(dirpath, name).as_posix()):  # some formats match by folder
+                    path = Path(dirpath, name).as_posix()
+                    if not is_candidate(path):  # some formats match by folder
+                        if list_skipped:
+                            discovery.skipped.append((display_path(Path(path)), NOT_A_FORMAT))
+                    elif broken := _broken_link(path):
+                        discovery.skipped.append((display_path(Path(path)), broken))
+                    else:
                         found.add(Path(dirpath, name))
+        elif broken := _broken_link(given):
+            discovery.skipped.append((display_path(root), broken))
         else:
-            missing.append(given)
-    return sorted(found, key=lambda p: display_path(p)), missing
+            discovery.missing.append(given)
+    discovery.files = sorted(found, key=lambda p: display_path(p))
+    discovery.skipped.sort()
+    return discovery
+
+
+def discover(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """The files to read, and the given paths that do not exist."""
+    found = walk(paths)
+    return found.files, found.missing

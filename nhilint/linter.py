@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from nhilint import custom_rules, suppressions
-from nhilint.config import Configuration, Settings, as_configuration
-from nhilint.discovery import discover, display_path
+from nhilint.config import PROJECT_FILES, Configuration, Settings, as_configuration
+from nhilint.discovery import NOT_A_FORMAT, display_path, walk
 from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import classify, walk_strings
@@ -20,6 +21,20 @@ from nhilint.sources.yaml_loader import (Document, LoadError, blank_json_comment
                                          iter_documents)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+CONFIG_FORMAT = "config"  # how a .nhilint.yaml is listed: read (for its suppressions), not linted
+CONFIG_FILE_NAMES = frozenset(name for name in PROJECT_FILES if name != "pyproject.toml")
+
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one file: the formats it was read as, or why it was not read."""
+
+    read_as: str = ""  # "agent-manifest", "kubernetes, agent-manifest", "config"
+    skipped: str = ""
+    # Read as one of nhilint's formats, or reported unreadable (NHI001, NHI003): what the
+    # summary's "in N files" counts. Configuration files and unknown formats are not.
+    checked: bool = False
 
 
 @dataclass
@@ -28,6 +43,12 @@ class LintResult:
     files: list[str]
     missing_paths: list[str] = field(default_factory=list)
     rules: tuple[str, ...] = ()  # the ids of the enabled rules (JUnit has a testcase per rule and file)
+    outcomes: dict[str, FileOutcome] = field(default_factory=dict)  # by path, in path order
+
+    def checked_files(self) -> int:
+        if not self.outcomes:  # a result a caller built from its own list of files
+            return len(self.files)
+        return sum(1 for outcome in self.outcomes.values() if outcome.checked)
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
@@ -63,10 +84,25 @@ def _scan_secrets(doc: Document, identity: str | None, out: SourceOutput) -> Non
                                                hint=shape[1], key=key, identity=identity))
 
 
-def read_structured(path: str, text: str, out: SourceOutput) -> None:
+@dataclass
+class FileReading:
+    """What reading one file gave: its text (for suppressions) when it could be read, and the
+    formats it was read as, or why it was not read."""
+
+    text: str | None = None
+    formats: list[str] = field(default_factory=list)
+    skipped: str = ""
+
+    def read_as(self, name: str) -> None:
+        if name not in self.formats:
+            self.formats.append(name)
+
+
+def read_structured(path: str, text: str, out: SourceOutput) -> FileReading:
+    reading = FileReading(text)
     formats = candidate_document_formats(path, text)
     if not formats:
-        return
+        return reading
     try:
         if path.endswith(".json"):
             text = blank_json_comments(text)  # JSONC: VS Code and Cursor configs carry comments
@@ -76,6 +112,7 @@ def read_structured(path: str, text: str, out: SourceOutput) -> None:
             fmt = next((f for f in formats if f.matches(path, doc.data)), None)
             if fmt is None:
                 continue
+            reading.read_as(fmt.name)
             before = len(out.identities)
             _module(fmt.module).read(doc, out)
             produced = out.identities[before:]
@@ -83,31 +120,46 @@ def read_structured(path: str, text: str, out: SourceOutput) -> None:
                 _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
     except LoadError as exc:
         if "{{" in text and all(f.templated for f in formats):
-            return  # a Helm (or other) template: not YAML until rendered
+            reading.skipped = "a template (not YAML until rendered)"  # Helm, say
+            return reading
         out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
+        reading.skipped = f"{exc.message} ({exc.rule})"
+    return reading
 
 
-def read_file(file: Path, path: str, out: SourceOutput) -> str | None:
-    """Read one file into `out`; returns its text (for suppressions) when it could be read."""
+def read_file(file: Path, path: str, out: SourceOutput) -> FileReading:
+    """Read one file into `out`."""
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            out.problem("NHI003", Location(path), f"file is {size:,} bytes, over the "
-                        f"{MAX_FILE_BYTES:,}-byte bound; exclude it or split it")
-            return None
+            bound = f"{size:,} bytes, over the {MAX_FILE_BYTES:,}-byte bound"
+            out.problem("NHI003", Location(path), f"file is {bound}; exclude it or split it")
+            return FileReading(skipped=f"too large: {bound} (NHI003)")
         text = decode(path, file.read_bytes())
     except LoadError as exc:
         out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
-        return None
+        return FileReading(skipped=f"{exc.message} ({exc.rule})")
     except OSError as exc:
-        out.problem("NHI003", Location(path), f"cannot read the file: {exc.strerror or exc}")
-        return None
+        reason = f"cannot read the file: {exc.strerror or exc}"
+        out.problem("NHI003", Location(path), reason)
+        return FileReading(skipped=f"{reason} (NHI003)")
     file_format = file_format_for(path)
     if file_format is not None:
         _module(file_format.module).read_file(path, text, out)
-    elif path.endswith(STRUCTURED_SUFFIXES):
-        read_structured(path, text, out)
-    return text
+        return FileReading(text, [file_format.name])
+    if path.endswith(STRUCTURED_SUFFIXES):
+        return read_structured(path, text, out)
+    return FileReading(text)
+
+
+def _outcome(path: str, reading: FileReading, out: SourceOutput) -> FileOutcome:
+    if reading.formats:
+        return FileOutcome(read_as=", ".join(reading.formats), checked=True)
+    if reading.skipped:
+        return FileOutcome(skipped=reading.skipped, checked=bool(out.problems))
+    if posixpath.basename(path) in CONFIG_FILE_NAMES:
+        return FileOutcome(read_as=CONFIG_FORMAT)
+    return FileOutcome(skipped=NOT_A_FORMAT)
 
 
 PROJECT_MARKERS = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml", ".git")
@@ -132,15 +184,18 @@ def project_root(file: Path, cache: dict[Path, Path]) -> Path:
 
 
 def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.date | None = None,
-         context: Iterable[Path] = ()) -> LintResult:
+         context: Iterable[Path] = (), listing: bool = False) -> LintResult:
     """Lint the files under `paths`. Files in `context` are read for cross-file rules (the rest
     of a project when pre-commit passes a few changed files) but not reported on.
 
     `settings` applies to every file; a `Configuration` gives each project the settings of
-    its nearest configuration file (raising ConfigError for a bad one)."""
+    its nearest configuration file (raising ConfigError for a bad one). With `listing`, the
+    files are read but no rule runs: the result says what became of each file (--list-files),
+    the folders and files skipped by name included."""
     today = today or dt.date.today()
     configuration = as_configuration(settings)
-    files, missing = discover(paths)
+    discovery = walk(paths, list_skipped=listing)
+    files = discovery.files
     linted = {display_path(file) for file in files}
     context_only = {path: file for file in context if (path := display_path(file)) not in linted}
     files += [context_only[path] for path in sorted(context_only)]
@@ -149,26 +204,35 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
     problems: list[_Raw] = []
     records: dict[str, _FileRecord] = {}
     scanned: list[str] = []
+    outcomes = {path: FileOutcome(skipped=reason) for path, reason in discovery.skipped}
     for file in files:
         path = display_path(file)
         root = project_root(file, roots)
         project_settings = configuration.for_directory(root)
-        if project_settings.excludes(path):
+        exclusion = project_settings.exclusion(path)
+        if exclusion:
+            if path not in context_only:
+                outcomes[path] = FileOutcome(skipped=exclusion)
             continue
         out = SourceOutput(context_only=path in context_only,
                            cedar_schema=project_settings.cedar_schema)
-        text = read_file(file, path, out)
+        reading = read_file(file, path, out)
         if path not in context_only:
             scanned.append(path)
+            outcomes[path] = _outcome(path, reading, out)
         inventory = projects.setdefault(root, Inventory())
         inventory.files.append(path)
         for identity in out.identities:
             inventory.add_identity(identity)
         inventory.objects.extend(out.objects)
         problems.extend((rule_id, violation, project_settings) for rule_id, violation in out.problems)
-        found = (suppressions.parse(path, text, project_settings.rules, out.documents)
-                 if text and project_settings.inline_ignores else [])
+        found = (suppressions.parse(path, reading.text, project_settings.rules, out.documents)
+                 if reading.text and project_settings.inline_ignores else [])
         records[path] = _FileRecord(path, found, project_settings)
+    outcomes = dict(sorted(outcomes.items()))
+    if listing:
+        return LintResult(findings=[], files=scanned, missing_paths=discovery.missing,
+                          outcomes=outcomes)
 
     raw: list[_Raw] = list(problems)
     for root in sorted(projects):
@@ -180,7 +244,8 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
                 if f.location.path not in context_only]
     enabled = tuple(sorted({rule_id for used in configuration.used()
                             for rule_id, rule in used.rules.items() if rule.enabled}))
-    return LintResult(findings=findings, files=scanned, missing_paths=missing, rules=enabled)
+    return LintResult(findings=findings, files=scanned, missing_paths=discovery.missing,
+                      rules=enabled, outcomes=outcomes)
 
 
 def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[tuple[str, Violation]]:

@@ -14,7 +14,7 @@ def render(result, options: RenderOptions) -> str:
         "version": __version__,
         "findings": [finding.to_dict() for finding in result.findings],
         "summary": {
-            "files": len(result.files),
+            "files": result.checked_files(),
             "findings": sum(counts.values()),
             "errors": counts["error"],
             "warnings": counts["warning"],

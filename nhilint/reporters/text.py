@@ -14,12 +14,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(result) -> str:
+    """`N findings (...) in M files`: M counts the files read as one of nhilint's formats and
+    those it could not read (their finding says why), not configuration or unknown files."""
     counts = result.counts()
     active = sum(counts.values())
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
     parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
              f"{counts['info']} info"]
-    line = f"{_plural(active, 'finding')} ({', '.join(parts)}) in {_plural(len(result.files), 'file')}"
+    line = f"{_plural(active, 'finding')} ({', '.join(parts)}) in {_plural(result.checked_files(), 'file')}"
     if suppressed:
         line += f"; {suppressed} suppressed"
     return line
@@ -44,4 +46,21 @@ def render(result, options: RenderOptions) -> str:
     if lines:
         lines.append("")
     lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def file_list(result) -> str:
+    """`--list-files`: each file with the format it was read as, or why it was skipped, in path
+    order, then the totals."""
+    width = max((len(visible(path)) for path in result.outcomes), default=0)
+    lines = [f"{visible(path):<{width}}  "
+             + (outcome.read_as if outcome.read_as else f"skipped: {visible(outcome.skipped)}")
+             for path, outcome in result.outcomes.items()]
+    outcomes = result.outcomes.values()
+    known = sum(1 for outcome in outcomes if outcome.read_as and outcome.checked)
+    configs = sum(1 for outcome in outcomes if outcome.read_as and not outcome.checked)
+    if lines:
+        lines.append("")
+    lines.append(f"{_plural(known, 'file')} read as a known format, "
+                 f"{_plural(configs, 'configuration file')}, {len(outcomes) - known - configs} skipped")
     return "\n".join(lines) + "\n"

@@ -38,7 +38,7 @@ def test_output_file_gets_the_report_and_the_terminal_a_summary(
     report = tmp_path / f"report.{output_format}"
     code, terminal = run_lint("-f", output_format, "-o", str(report), ".")
     assert code == 1
-    assert terminal == (f"nhilint: 8 findings (7 errors, 1 warning, 0 info) in 4 files; 1 suppressed; "
+    assert terminal == (f"nhilint: 8 findings (7 errors, 1 warning, 0 info) in 3 files; 1 suppressed; "
                         f"{output_format} report written to {report}\n")
     printed = run_lint("-f", output_format, ".")[1]
     assert report.read_text(encoding="utf-8") == printed
