@@ -246,13 +246,16 @@ def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
 
 @main.command()
 @click.option("--format", "-f", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "markdown"]), help="Output format.")
+              type=click.Choice(["text", "markdown", "json"]),
+              help="Output format; json is one document with every rule's full metadata.")
 @_config_option
 @guarded
 def rules(output_format: str, config_file: str | None) -> int:
     """List every rule: id, name, category and default severity.
 
     Custom rules of the configuration (--config, or the nearest .nhilint.yaml) are listed too.
+    `--format json` gives each rule's full record: summary, rationale, remediation,
+    parameters with their defaults, references.
     """
     from tabulate import tabulate
 
@@ -263,6 +266,11 @@ def rules(output_format: str, config_file: str | None) -> int:
         from nhilint.rule_docs import catalogue
 
         click.echo(catalogue(all_rules().values()), nl=False)
+        return EXIT_OK
+    if output_format == "json":
+        from nhilint import rule_catalogue
+
+        click.echo(rule_catalogue.render(all_rules().values()), nl=False)
         return EXIT_OK
     rows = [(r.id, r.name, r.category, r.severity.value, r.summary) for r in all_rules().values()]
     click.echo(tabulate(rows, headers=["id", "name", "category", "severity", "summary"],
