@@ -17,7 +17,9 @@ def lint_paths(paths: Iterable[str], settings: Settings | Configuration | None =
     """Lint every file under `paths`; findings come back sorted by path, line, column, rule.
 
     Without `settings`, each project uses its nearest .nhilint.yaml (or [tool.nhilint]) and
-    the rulesets it extends; a bad one raises `nhilint.config.ConfigError`. Findings the
+    the rulesets it extends; a bad one raises `nhilint.config.ConfigError`, a rule the
+    configuration's `selection` (--select, --ignore) names that no rule is raises
+    `nhilint.config.SelectionError`. Findings the
     `baseline` file accepts come back marked as suppressed (`nhilint.baseline.BaselineError`
     for a bad file).
 

@@ -3,9 +3,12 @@ the valid choices; never a traceback."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.config.conftest import cli
+from tests.conftest import REPO
 
 CASES = {
     "unknown_key": (".nhilint.yaml", "extends: [recommended]\nrulez: {}\n",
@@ -161,3 +164,12 @@ def test_a_rego_file_that_is_not_rego_is_not_echoed(project) -> None:
     assert result.output.startswith("nhilint: .nhilint.yaml:2: custom rule ACME101: the Rego does not "
                                     "compile: --> id_key:1:1 error: expecting `package`")
     assert secret_line not in result.output and "OPENSSH" not in result.output
+
+
+def test_the_error_example_of_the_docs_is_real(project) -> None:
+    doc = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    config, console = re.search(r"shows everything to fix\. With\n\n```yaml\n(.*?)```\n\n"
+                                r"```console\n\$ nhilint lint\n(.*?)```", doc, re.DOTALL).groups()
+    project({".nhilint.yaml": config})
+    result = cli("lint")
+    assert (result.exit_code, result.output) == (2, console)
