@@ -15,6 +15,7 @@ file is a `ConfigError` naming the file, the line and the valid choices, never a
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import sys
@@ -305,17 +306,31 @@ def _non_string_keys(data: Any, pointer: tuple) -> Iterable[tuple]:
             yield from _non_string_keys(value, (*pointer, index))
 
 
-def _validate_shape(source: ConfigSource) -> None:
+def _shape_problems(source: ConfigSource) -> list[tuple[tuple, str]]:
+    """(pointer, message) for each key that is not a string, else each schema violation."""
     from nhilint.schema_errors import problems
 
-    found = [(source.locate(pointer), f"key {pointer[-1]!r} is not a string; quote it, or use a "
-                                      "rule id, name or prefix")
-             for pointer in _non_string_keys(source.data, ())]
-    if not found:  # the schema's messages would name the same keys again, less clearly
-        found = [(source.locate(pointer), message)
-                 for pointer, message in problems("config.schema.json", source.data)]
-    if found:
-        raise ConfigError(found)
+    found = [(pointer, f"key {pointer[-1]!r} is not a string; quote it, or use a rule id, name "
+                       "or prefix") for pointer in _non_string_keys(source.data, ())]
+    # the schema's messages would name the same keys again, less clearly
+    return found or list(problems("config.schema.json", source.data))
+
+
+def _well_shaped_part(data: dict[str, Any], pointers: Iterable[tuple]) -> dict[str, Any] | None:
+    """`data` without the entries the pointers name (a `rules:` entry, or a whole top-level
+    key), so the rest of a misshapen file is still checked; None when the document itself is
+    misshapen. List items are not removed one by one: later items would change index, and
+    their problems line."""
+    kept = dict(data)
+    for pointer in pointers:
+        if not pointer:
+            return None
+        inner = kept.get(pointer[0])
+        if len(pointer) > 1 and isinstance(inner, dict):
+            kept[pointer[0]] = {k: v for k, v in inner.items() if k != pointer[1]}
+        else:
+            kept.pop(pointer[0], None)
+    return kept
 
 
 def _extends(source: ConfigSource) -> list[tuple[str, tuple]]:
@@ -385,11 +400,15 @@ class _Resolver:
                 _short(k) for k in names) + "; remove one of these extends"))
             return
         if source.key not in self.validated:
-            before = len(self.problems)
-            self._collect(_validate_shape, source)
-            if len(self.problems) > before:  # nothing more can be read from a misshapen file
-                return
-            self.validated.add(source.key)
+            misshapen = _shape_problems(source)
+            self.problems.extend((source.locate(pointer), message) for pointer, message in misshapen)
+            if misshapen:  # check what can still be read, so every mistake is listed at once
+                data = _well_shaped_part(source.data, (pointer for pointer, _ in misshapen))
+                if data is None:
+                    return
+                source = dataclasses.replace(source, data=data)
+            else:
+                self.validated.add(source.key)
         for ref, pointer in _extends(source):
             at = source.locate(pointer)
             parent = self._collect(_resolve_ref, ref, source, at)
@@ -532,13 +551,16 @@ def _short(key: str) -> str:
 def _custom_rule(source: ConfigSource, pointer: tuple, spec: dict[str, Any],
                  known: dict[str, Rule]) -> CustomRule:
     rule_id, name = spec["id"], spec["name"]
+    bad_names = []  # both at once: every mistake of a file is listed in one run
     if not _CUSTOM_ID.match(rule_id) or rule_id.startswith("NHI"):
-        raise source.error((*pointer, "id"), f"custom rule id '{rule_id}': use capital letters then "
-                                             "three digits, not starting with NHI (reserved for "
-                                             "nhilint's own rules), e.g. ACME101")
+        bad_names.append((source.locate((*pointer, "id")), f"custom rule id '{rule_id}': use "
+                          "capital letters then three digits, not starting with NHI (reserved "
+                          "for nhilint's own rules), e.g. ACME101"))
     if not _RULE_NAME.match(name):
-        raise source.error((*pointer, "name"), f"custom rule name '{name}': use lowercase words "
-                                               "joined by hyphens, e.g. no-password-credentials")
+        bad_names.append((source.locate((*pointer, "name")), f"custom rule name '{name}': use "
+                          "lowercase words joined by hyphens, e.g. no-password-credentials"))
+    if bad_names:
+        raise ConfigError(bad_names)
     existing = known.get(rule_id)
     if existing is not None and (existing.id in builtin_rules() or existing.name != name):
         raise source.error((*pointer, "id"), f"rule id {rule_id} is already taken by {existing.name}")

@@ -96,12 +96,17 @@ def test_every_problem_across_the_chain_is_listed(project) -> None:
                                                        ".nhilint.yaml:4", "team.yaml:2"]
 
 
+def config_errors(project, config: str, command: str = "lint") -> str:
+    """What `nhilint COMMAND` prints for a project of this .nhilint.yaml alone (exit 2)."""
+    project({".nhilint.yaml": config})
+    result = cli(command)
+    assert result.exit_code == 2, result.output
+    return result.output
+
+
 def test_every_bad_key_of_one_rule_entry_is_listed(project) -> None:
-    project({".nhilint.yaml": "rules:\n  NHI202:\n    severity: fatal\n    max_tll: 10m\n"
-                              "    enabled: maybe\n  NHI203: {max_rotation: 90, severity: high}\n"})
-    result = cli("lint")
-    assert result.exit_code == 2
-    assert result.output == (
+    assert config_errors(project, "rules:\n  NHI202:\n    severity: fatal\n    max_tll: 10m\n"
+                                  "    enabled: maybe\n  NHI203: {max_rotation: 90, severity: high}\n") == (
         "nhilint: .nhilint.yaml:3: severity 'fatal' of NHI202; expected one of: error, warning, info\n"
         "nhilint: .nhilint.yaml:4: NHI202 (ttl-above-maximum) has no parameter 'max_tll'; did you "
         "mean 'max_ttl'? expected one of: severity, enabled, max_ttl\n"
@@ -111,9 +116,23 @@ def test_every_bad_key_of_one_rule_entry_is_listed(project) -> None:
         "nhilint: .nhilint.yaml:6: severity 'high' of NHI203; expected one of: error, warning, info\n")
 
 
+def test_a_misshapen_file_is_still_checked_for_its_other_mistakes(project) -> None:
+    assert config_errors(project, "fail_on: warn\nrules:\n  NHI202: 5\n  NHI2O3: off\n"
+                                  "  NHI204: {severity: high}\nper_file_ignores:\n  a: NHI2\n"
+                                  "  b: [NHI2x4]\n") == (
+        "nhilint: .nhilint.yaml:1: 'fail_on' is 'warn'; expected one of: error, warning, info\n"
+        "nhilint: .nhilint.yaml:3: 'rules.NHI202' must be true or false or a string or a mapping, "
+        "not an integer\n"
+        "nhilint: .nhilint.yaml:4: unknown rule 'NHI2O3'; did you mean 'NHI203'? expected a rule id "
+        "(NHI202), an id prefix (NHI2) or a rule name (ttl-above-maximum); `nhilint rules` lists them\n"
+        "nhilint: .nhilint.yaml:5: severity 'high' of NHI204; expected one of: error, warning, info\n"
+        "nhilint: .nhilint.yaml:7: 'per_file_ignores.a' must be a list, not a string\n"
+        "nhilint: .nhilint.yaml:8: unknown rule 'NHI2x4'; did you mean 'NHI204'? expected a rule id "
+        "(NHI202), an id prefix (NHI2) or a rule name (ttl-above-maximum); `nhilint rules` lists them\n")
+
+
 def test_every_non_string_key_is_listed(project) -> None:
-    project({".nhilint.yaml": "rules:\n  202: off\n  501: off\n"})
-    assert cli("lint").output == (
+    assert config_errors(project, "rules:\n  202: off\n  501: off\n") == (
         "nhilint: .nhilint.yaml:2: key 202 is not a string; quote it, or use a rule id, name or prefix\n"
         "nhilint: .nhilint.yaml:3: key 501 is not a string; quote it, or use a rule id, name or prefix\n")
 
@@ -151,6 +170,15 @@ def test_custom_rule_ids_cannot_take_builtin_ones(rule_id: str, message: str, pr
     result = cli("config")
     assert result.exit_code == 2
     assert result.output.startswith(f"nhilint: .nhilint.yaml:2: {message}")
+
+
+def test_a_custom_rules_bad_id_and_bad_name_are_both_listed(project) -> None:
+    assert config_errors(project, "custom_rules:\n  - id: acme1\n    name: No Passwords\n"
+                                  "    summary: x\n    rego: 'package x'\n", "config") == (
+        "nhilint: .nhilint.yaml:2: custom rule id 'acme1': use capital letters then three digits, "
+        "not starting with NHI (reserved for nhilint's own rules), e.g. ACME101\n"
+        "nhilint: .nhilint.yaml:3: custom rule name 'No Passwords': use lowercase words joined by "
+        "hyphens, e.g. no-password-credentials\n")
 
 
 def test_a_rego_file_that_is_not_rego_is_not_echoed(project) -> None:
