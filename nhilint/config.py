@@ -83,9 +83,6 @@ class Settings:
         except ValueError:
             return path
 
-    def excludes(self, path: str) -> bool:
-        return self.exclusion(path) is not None
-
     def exclusion(self, path: str) -> str | None:
         """Why `path` is not read (the pattern that excludes it), or None."""
         if self.exclude:

@@ -25,7 +25,6 @@ CONFIG_FORMAT = "config"  # how a .nhilint.yaml is listed: read (for its suppres
 CONFIG_FILE_NAMES = frozenset(name for name in PROJECT_FILES if name != "pyproject.toml")
 
 
-
 @dataclass(frozen=True)
 class FileOutcome:
     """What became of one file: the formats it was read as, or why it was not read."""
