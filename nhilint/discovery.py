@@ -20,6 +20,17 @@ SKIP_DIRS = frozenset({
 
 
 NOT_A_FORMAT = "not a format nhilint reads"
+# Files nhilint reads, but not on their own: `--list-files` says where they are used.
+_COMPANION_FILES = ((".cedarschema", "Cedar schema: read with the policies it validates"),
+                    (".cedarschema.json", "Cedar schema: read with the policies it validates"),
+                    (".nhitest.yaml", "scenario file: run by `nhilint test`"),
+                    (".nhitest.yml", "scenario file: run by `nhilint test`"))
+
+
+def not_linted_reason(path: str) -> str:
+    """Why `nhilint lint` reads no rule input from `path`."""
+    return next((reason for suffix, reason in _COMPANION_FILES if path.endswith(suffix)),
+                NOT_A_FORMAT)
 
 
 def _is_virtualenv(path: str) -> bool:
@@ -106,7 +117,7 @@ def walk(paths: Iterable[str], list_skipped: bool = False) -> Discovery:
                     path = Path(dirpath, name).as_posix()
                     if not is_candidate(path):  # some formats match by folder
                         if list_skipped:
-                            discovery.skipped.append((display_path(Path(path)), NOT_A_FORMAT))
+                            discovery.skipped.append((display_path(Path(path)), not_linted_reason(path)))
                     elif broken := _broken_link(path):
                         discovery.skipped.append((display_path(Path(path)), broken))
                     else:

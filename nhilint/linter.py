@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from nhilint import custom_rules, suppressions
 from nhilint.config import PROJECT_FILES, Configuration, Settings, as_configuration
-from nhilint.discovery import NOT_A_FORMAT, display_path, walk
+from nhilint.discovery import display_path, not_linted_reason, walk
 from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import classify, walk_strings
@@ -158,7 +158,7 @@ def _outcome(path: str, reading: FileReading, out: SourceOutput) -> FileOutcome:
         return FileOutcome(skipped=reading.skipped, checked=bool(out.problems))
     if posixpath.basename(path) in CONFIG_FILE_NAMES:
         return FileOutcome(read_as=CONFIG_FORMAT)
-    return FileOutcome(skipped=NOT_A_FORMAT)
+    return FileOutcome(skipped=not_linted_reason(path))
 
 
 PROJECT_MARKERS = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml", ".git")

@@ -166,3 +166,15 @@ def test_rules_json_is_every_rules_full_record() -> None:
             {"id": "NIST-CSF-PR.AA-01",
              "title": "NIST CSF 2.0: PR.AA-01 identities and credentials are managed"}],
     }
+
+
+def test_list_files_names_where_companion_files_are_read(tmp_path: Path) -> None:
+    (tmp_path / "p.cedar").write_text("permit (principal, action, resource) when { false };\n")
+    (tmp_path / "p.cedarschema").write_text("entity User;\n")
+    (tmp_path / "a.nhitest.yaml").write_text("scenarios: []\n")
+    result = CliRunner().invoke(main, ["lint", "--list-files", str(tmp_path)])
+    assert result.exit_code == 0
+    lines = {line.split()[0].rsplit("/", 1)[-1]: line.split(None, 1)[1] for line in result.output.splitlines()
+             if line.startswith(str(tmp_path))}
+    assert lines["p.cedarschema"] == "skipped: Cedar schema: read with the policies it validates"
+    assert lines["a.nhitest.yaml"] == "skipped: scenario file: run by `nhilint test`"
