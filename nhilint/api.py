@@ -77,12 +77,14 @@ def repository_offset(directory: Path | None = None) -> str:
     return "."
 
 
-def run_tests(paths: Iterable[str], with_coverage: bool = False):  # -> (TestRun, Plan)
+def run_tests(paths: Iterable[str], with_coverage: bool = False, timeout: float = 5.0,
+              progress=None):  # -> (TestRun, Plan)
     """Run the scenario files and Rego `test_*` rules under `paths` (`nhilint test`).
 
     When the returned plan has usage errors (a bad scenario file, a missing path, nothing
-    to run), the run is empty and nothing was evaluated.
+    to run), the run is empty and nothing was evaluated. `timeout` bounds each Rego test
+    rule in seconds (0: no bound); `progress(done, total)` is called as they finish.
     """
     from nhilint.testing.runner import run_tests as run
 
-    return run(paths, with_coverage)
+    return run(paths, with_coverage, timeout, progress)

@@ -375,9 +375,11 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PCT",
               help="Fail (exit 1) when coverage is below PCT percent; implies --coverage.")
 @click.option("--verbose", "-v", is_flag=True, help="List the scenarios that passed too.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=5.0, show_default=True, metavar="SECONDS",
+              help="Stop a Rego test rule after this long (an ERROR); 0: no limit.")
 @guarded
 def test_command(paths: tuple[str, ...], output_format: str, output_file: str | None,
-                 with_coverage: bool, min_coverage: float | None, verbose: bool) -> int:
+                 with_coverage: bool, min_coverage: float | None, verbose: bool, timeout: float) -> int:
     """Run the scenario files (*.nhitest.yaml) and Rego test rules (*_test.rego) under PATHS.
 
     Cedar scenarios run through cedarpy (one batch per policy set), Rego through regorus;
@@ -386,8 +388,10 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
     """
     from nhilint.api import run_tests
     from nhilint.reporters import RenderOptions, render_test_run
+    from nhilint.testing.progress import terminal_progress
 
-    run, work = run_tests(paths or (".",), with_coverage or min_coverage is not None)
+    with terminal_progress(sys.stderr) as progress:
+        run, work = run_tests(paths or (".",), with_coverage or min_coverage is not None, timeout, progress)
     for error in work.usage_errors():
         click.echo(f"nhilint: {error}", err=True)
     if work.usage_errors():

@@ -37,6 +37,7 @@ def render(run: TestRun, options: RenderOptions) -> str:
             "actual": r.actual,
             "determined_by": list(r.determined_by),
             "errors": list(r.errors),
+            "output": list(r.output),
         } for r in run.results],
         "summary": {"passed": run.count(PASS), "failed": run.count(FAIL), "errors": run.count(ERROR),
                     "skipped": run.count(SKIP)},

@@ -31,6 +31,7 @@ def details(result: TestResult) -> list[str]:
         deciding = ", ".join(result.determined_by) or "none (no policy matched: default deny)"
         lines.append(f"determined by: {deciding}")
     lines.extend(f"error: {error}" for error in result.errors)
+    lines.extend(f"output: {line}" for line in result.output)
     return lines
 
 

@@ -24,6 +24,7 @@ class TestResult:
     determined_by: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     kind: str = "cedar"  # cedar | rego | rego-test: what ran it
+    output: tuple[str, ...] = ()  # what the engine printed (Rego `print`, its warnings) meanwhile
 
     __test__ = False  # not a pytest class, despite the name
 

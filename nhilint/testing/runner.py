@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable
-
-from nhilint.discovery import display_path
-from nhilint.linter import PROJECT_MARKERS, project_root
+from typing import Callable, Iterable
 
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.engines import engine
@@ -21,13 +17,18 @@ from nhilint.testing.results import TestResult, TestRun
 from nhilint.testing.scenarios import REGO_TEST_SUFFIX, LoadProblem, RegoSetup, ScenarioFile, \
     discover, load
 
+DEFAULT_TIMEOUT = 5.0  # seconds a `test_*` rule may run, as `opa test --timeout` defaults
+Progress = Callable[[int, int], None]  # (tests done, tests in all)
+
 
 @dataclass
 class Plan:
     """What a run will execute, or why it cannot (problems: exit 2)."""
 
     files: list[ScenarioFile] = field(default_factory=list)
-    rego_tests: dict[str, list[str]] = field(default_factory=dict)  # root -> *_test.rego files
+    rego_modules: list[str] = field(default_factory=list)  # the .rego files `test_*` rules run with
+    rego_tests: list[str] = field(default_factory=list)  # the *_test.rego files among them
+    data_roots: list[str] = field(default_factory=list)  # directories whose data files load
     problems: list[LoadProblem] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -45,39 +46,35 @@ class Plan:
 
 
 def plan(paths: Iterable[str]) -> Plan:
-    scenario_paths, test_paths, missing = discover(paths)
-    result = Plan(missing=missing)
-    for path in scenario_paths:
+    """As `opa test PATHS`: the Rego under PATHS, plus the directories of the modules Rego
+    scenario files name (so the tests beside those modules run too)."""
+    found = discover(paths)
+    result = Plan(missing=found.missing, data_roots=found.directories)
+    for path in found.scenarios:
         loaded, problems = load(path)
         result.files.extend(loaded)
         result.problems.extend(problems)
-    result.rego_tests = _rego_test_roots(test_paths, result.files)
+    modules = set(found.rego_modules)
+    for module_dir in sorted({os.path.dirname(m) or "." for f in result.files if isinstance(f.setup, RegoSetup)
+                              for m in f.setup.modules}):
+        modules.update(os.path.normpath(os.path.join(module_dir, name)) for name in os.listdir(module_dir)
+                       if name.endswith(".rego"))
+        if not any(_within(module_dir, root) for root in found.directories):
+            result.data_roots.append(module_dir)
+    result.rego_modules = sorted(modules)
+    result.rego_tests = [path for path in result.rego_modules if path.endswith(REGO_TEST_SUFFIX)]
     return result
 
 
-def _rego_test_roots(found: list[str], files: list[ScenarioFile]) -> dict[str, list[str]]:
-    """Group *_test.rego files (those found under PATHS and those beside a Rego scenario
-    file's modules) by the directory whose modules load with them: their project (the
-    nearest .nhilint.yaml, pyproject.toml or .git, as for linting), as `opa test PROJECT`
-    would; a test outside any project loads its own directory."""
-    tests = set(map(os.path.normpath, found))
-    for file in files:
-        if isinstance(file.setup, RegoSetup):
-            for module_dir in {os.path.dirname(m) or "." for m in file.setup.modules}:
-                tests.update(os.path.normpath(os.path.join(module_dir, name))
-                             for name in os.listdir(module_dir) if name.endswith(REGO_TEST_SUFFIX))
-    roots: dict[str, list[str]] = {}
-    cache: dict[Path, Path] = {}
-    for test in sorted(tests):
-        project = project_root(Path(test), cache)
-        marked = any((project / marker).exists() for marker in PROJECT_MARKERS)
-        root = display_path(project) if marked else (os.path.dirname(test) or ".")
-        roots.setdefault(root, []).append(test)
-    return roots
+def _within(path: str, directory: str) -> bool:
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(directory))
+    return relative == "." or not relative.startswith("..")
 
 
-def execute(work: Plan, with_coverage: bool = False) -> TestRun:
-    """Run a plan that has no problems; results come back sorted by file, line and name."""
+def execute(work: Plan, with_coverage: bool = False, timeout: float = DEFAULT_TIMEOUT,
+            progress: Progress | None = None) -> TestRun:
+    """Run a plan that has no problems; results come back sorted by file, line and name.
+    `timeout` bounds each `test_*` rule (0: no bound); `progress(done, total)` follows them."""
     tracker = CoverageTracker() if with_coverage else None
     groups: dict[tuple[str, object], list[ScenarioFile]] = {}
     for file in work.files:
@@ -86,18 +83,19 @@ def execute(work: Plan, with_coverage: bool = False) -> TestRun:
     for (name, setup), files in groups.items():
         results.extend(engine(name).run(setup, files, tracker))
     if work.rego_tests:
-        from nhilint.testing.rego_engine import run_test_rules
+        from nhilint.testing.rego_tests import run_test_rules
 
-        for root, tests in sorted(work.rego_tests.items()):
-            results.extend(run_test_rules(root, tests, tracker))
+        results.extend(run_test_rules(work.rego_modules, work.rego_tests, work.data_roots, tracker,
+                                      timeout, progress))
     results.sort(key=lambda r: (r.location.path, r.location.line, r.name))
-    ran = sorted({f.path for f in work.files} | {t for ts in work.rego_tests.values() for t in ts})
+    ran = sorted({f.path for f in work.files} | set(work.rego_tests))
     return TestRun(results, tracker.result() if tracker else None, ran)
 
 
-def run_tests(paths: Iterable[str], with_coverage: bool = False) -> tuple[TestRun, Plan]:
+def run_tests(paths: Iterable[str], with_coverage: bool = False, timeout: float = DEFAULT_TIMEOUT,
+              progress: Progress | None = None) -> tuple[TestRun, Plan]:
     """The library entry point: plan and, when the files are valid, execute."""
     work = plan(paths)
     if work.problems:
         return TestRun(), work
-    return execute(work, with_coverage), work
+    return execute(work, with_coverage, timeout, progress), work

@@ -98,31 +98,45 @@ def is_scenario_file(name: str) -> bool:
     return name.endswith(SCENARIO_SUFFIXES)
 
 
-def discover(paths: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-    """(scenario files, *_test.rego files, missing paths) under `paths`, sorted."""
+@dataclass
+class Found:
+    """What `nhilint test PATHS` found under PATHS, sorted."""
+
+    scenarios: list[str] = field(default_factory=list)
+    rego_tests: list[str] = field(default_factory=list)  # *_test.rego
+    rego_modules: list[str] = field(default_factory=list)  # every .rego file, tests included
+    directories: list[str] = field(default_factory=list)  # the directories given (data files load from them)
+    missing: list[str] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str]) -> Found:
+    found = Found()
     scenarios: set[str] = set()
-    rego_tests: set[str] = set()
-    missing: list[str] = []
+    modules: set[str] = set()
 
     def consider(path: Path, named: bool) -> None:
         if is_scenario_file(path.name) or (named and path.suffix in (".yaml", ".yml")):
             scenarios.add(display_path(path))
-        elif path.name.endswith(REGO_TEST_SUFFIX):
-            rego_tests.add(display_path(path))
+        elif path.suffix == ".rego":
+            modules.add(display_path(path))
 
     for given in paths:
         root = Path(given)
         if root.is_file():
             consider(root, named=True)
         elif root.is_dir():
+            found.directories.append(display_path(root))
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
                                      and not os.path.isfile(os.path.join(dirpath, d, "pyvenv.cfg")))
                 for name in filenames:
                     consider(Path(dirpath, name), named=False)
         else:
-            missing.append(given)
-    return sorted(scenarios), sorted(rego_tests), missing
+            found.missing.append(given)
+    found.scenarios = sorted(scenarios)
+    found.rego_modules = sorted(modules)
+    found.rego_tests = [path for path in found.rego_modules if path.endswith(REGO_TEST_SUFFIX)]
+    return found
 
 
 def load(path: str) -> tuple[list[ScenarioFile], list[LoadProblem]]:

@@ -236,15 +236,18 @@ def test_a_panic_in_one_scenario_is_an_error_for_it_alone(write_tree, monkeypatc
         (PASS, ()), (PASS, ()), (ERROR, ("thread panicked",)), (ERROR, ("thread panicked",)), (PASS, ())]
 
 
-def test_test_rules_load_their_own_project_only(write_tree) -> None:
-    """Like insecure/ and fixed/ in the examples: two projects, one package name; the
-    broken module of the project without tests is not loaded with the other's tests."""
-    write_tree({"insecure/.nhilint.yaml": "extends: [recommended]\n", "insecure/tools.rego": "package t\nallow {",
-                "fixed/.nhilint.yaml": "extends: [recommended]\n", "fixed/tools.rego": "package t\nallow := true\n",
+def test_test_rules_load_the_given_paths_and_the_nearest_copy_of_a_package(write_tree) -> None:
+    """Like insecure/ and fixed/ in the examples: one package name in two directories. As
+    `opa test PATHS`, only PATHS load; of the two copies of `package t`, the test file uses
+    the one beside it, and the broken one is an ERROR of its own."""
+    write_tree({"insecure/tools.rego": "package t\nallow {", "fixed/tools.rego": "package t\nallow := true\n",
                 "fixed/tools_test.rego": "package t_test\ntest_allow if data.t.allow\n"})
-    run, _ = run_tests(["."])
+    run, _ = run_tests(["fixed"])
     assert [(r.location.path, r.name, r.status) for r in run.results] == [
         ("fixed/tools_test.rego", "test_allow", PASS)]
+    run, _ = run_tests(["."])
+    assert [(r.location.path, r.name, r.status) for r in run.results] == [
+        ("fixed/tools_test.rego", "test_allow", PASS), ("insecure/tools.rego", "load tools.rego", ERROR)]
 
 
 TODO_TEST = """
@@ -271,3 +274,108 @@ def test_todo_tests_are_skipped_not_run(write_tree) -> None:
     assert [(r.location.line, r.name, r.status) for r in run.results] == [
         (7, "todo_test_approval_flow", SKIP), (11, "test_unregistered_agent_denied", PASS)]
     assert run.ok and run.summary_line() == "1 passed, 0 failed, 0 errors, 1 skipped"
+
+
+PARAMETERISED_TEST = """
+    package rules["no-op"]
+
+    import rego.v1
+
+    test_cases[name] if {
+        some name in ["a", "b"]
+    }
+
+    test_table[name] := ok if {
+        some name, ok in {"even": true, "odd": false}
+    }
+
+    test_members contains name if {
+        some name in ["x"]
+    }
+
+    test_matrix[role][action] if {
+        some role in ["admin"]
+        some action in ["read", "write"]
+    }
+
+    test_plain if {
+        print("checked", 1)
+    }
+
+    test_helper(x) if x
+"""
+
+
+def test_every_test_shape_opa_runs(write_tree) -> None:
+    """Parameterised tests give one result per case, named as opa names them; a package
+    path with a part that is not an identifier runs; a function named test_ is not a test."""
+    write_tree({"p/cases_test.rego": PARAMETERISED_TEST})
+    run, _ = run_tests(["p"])
+    assert [(r.location.line, r.name, r.status) for r in run.results] == [
+        (5, 'test_cases["a"]', PASS), (5, 'test_cases["b"]', PASS),
+        (9, 'test_table["even"]', PASS), (9, 'test_table["odd"]', FAIL),
+        (13, 'test_members["x"]', PASS),
+        (17, 'test_matrix["admin"]["read"]', PASS), (17, 'test_matrix["admin"]["write"]', PASS),
+        (22, "test_plain", PASS),
+    ]
+    assert run.results[-1].output == ("p/cases_test.rego:23: checked 1",)
+
+
+def test_a_broken_file_is_an_error_and_the_others_run(write_tree) -> None:
+    """The tests that need the broken module say so; those that do not, run."""
+    write_tree({"p/a/policy.rego": "package a\n\nallow if {\n", "p/a/policy_test.rego":
+                "package a_test\n\ntest_a if data.a.allow\n",
+                "p/b/policy.rego": "package b\n\nallow := true\n", "p/b/policy_test.rego":
+                "package b_test\n\ntest_b if data.b.allow\n"})
+    run, _ = run_tests(["p"])
+    assert [(r.location.path, r.name, r.status, r.errors) for r in run.results] == [
+        ("p/a/policy.rego", "load policy.rego", ERROR,
+         ("Rego parse error: p/a/policy.rego:4:1: expecting expression",)),
+        ("p/a/policy_test.rego", "test_a", ERROR,
+         ("not run: p/a/policy.rego, which this test needs, does not load",)),
+        ("p/b/policy_test.rego", "test_b", PASS, ()),
+    ]
+
+
+def test_engine_warnings_go_with_the_test_not_to_stderr(write_tree, capfd) -> None:
+    write_tree({"p/t_test.rego": "package t\n\ntest_unscheduled if {\n    result := violation with input as {}\n"
+                                 "    count(result) == 0\n}\n"})
+    run, _ = run_tests(["p"])
+    (result,) = run.results
+    assert result.status == ERROR and result.output == ("could not schedule all statements []",)
+    assert capfd.readouterr().err == ""
+
+
+LOOPING_TEST = """
+    package slow
+
+    test_fast if { true }
+
+    test_endless if {
+        some i in numbers.range(1, 100000000)
+        i < 0
+    }
+
+    test_after if { true }
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="timeouts need fork")
+def test_a_test_that_overruns_the_timeout_is_an_error_and_the_rest_run(write_tree) -> None:
+    write_tree({"p/slow_test.rego": LOOPING_TEST})
+    run, _ = run_tests(["p"], timeout=0.5)
+    assert [(r.name, r.status, r.errors) for r in run.results] == [
+        ("test_fast", PASS, ()), ("test_endless", ERROR, ("did not finish within 0.5 s (--timeout)",)),
+        ("test_after", PASS, ())]
+
+
+def test_gatekeeper_library_gives_what_raw_regorus_gives(shared_corpus) -> None:
+    """950 test rules, one engine per template directory as raw regorus needs (each
+    template carries its own copy of the lib packages). The 38 that do not pass do not
+    pass under raw regorus either: v0 rules with several bodies (`} {`) that regorus does
+    not parse, builtin errors where OPA would be undefined (sprintf with a missing
+    argument, object.get on null), a newline before `(` read as a call, and statements
+    regorus cannot schedule."""
+    run, plan = run_tests([str(shared_corpus / "realworld/open-policy-agent+gatekeeper-library/src")])
+    assert plan.usage_errors() == []
+    assert run.summary_line() == "912 passed, 12 failed, 26 errors"
