@@ -20,6 +20,7 @@ TEST_PREFIXES = ("test_", "todo_test_")
 # scan in the regex engine: a tokenizer in Python costs more than regorus takes to parse.
 _STATEMENT = re.compile(r"^(?:default[ \t]+)?([A-Za-z_]\w*)", re.M)
 _DATA = re.compile(r"(?<![\w.])data\b")
+_WITH = re.compile(r"\bwith\s+\Z")
 _STEP = re.compile(r'\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*("(?:[^"\\\n]|\\.)*")\s*\])')
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _AFTER_HEAD = re.compile(r"\s*(\(|\.|contains\b)?")
@@ -44,16 +45,22 @@ class ModuleFacts:
     rules: set[str] = field(default_factory=set)  # the first name of every rule head
     tests: list[TestRule] = field(default_factory=list)
     refs: set[tuple[str, ...]] = field(default_factory=set)  # data.a.b["c"] -> ("a", "b", "c")
-    dynamic: bool = False  # refers to `data` other than by a fixed path: may need any package
+    open_refs: set[tuple[str, ...]] = field(default_factory=set)  # data.rules[x] -> ("rules",)
+    dynamic: bool = False  # refers to `data` itself by a variable (data[x]): may need any package
 
 
 def _path(text: str, at: int) -> list[str]:
     """The fixed steps (`.name`, `["text"]`) of a reference from `at`."""
+    return _steps(text, at)[0]
+
+
+def _steps(text: str, at: int) -> tuple[list[str], bool]:
+    """The fixed steps of a reference from `at`, and whether a step that is not fixed follows."""
     parts: list[str] = []
     while (step := _STEP.match(text, at)) is not None:
         parts.append(step.group(1) or _string(step.group(2)))
         at = step.end()
-    return parts
+    return parts, _BRACKET.match(text, at) is not None
 
 
 def _string(literal: str) -> str:
@@ -66,13 +73,13 @@ def _string(literal: str) -> str:
 def scan(path: str, text: str) -> ModuleFacts:
     facts = ModuleFacts(path)
     for match in _DATA.finditer(text):
-        if _in_comment_or_string(text, match.start()):
-            continue
-        parts = _path(text, match.end())
-        if parts:
-            facts.refs.add(tuple(parts))
-        else:  # data[x], or data as a whole
+        if _in_comment_or_string(text, match.start()) or _WITH.search(text, max(match.start() - 16, 0), match.start()):
+            continue  # `with data.x as ...` replaces data.x: it needs nothing from it
+        parts, open_ended = _steps(text, match.end())
+        if not parts:  # data[x], or data as a whole
             facts.dynamic = True
+        else:
+            (facts.open_refs if open_ended else facts.refs).add(tuple(parts))
     for match in _STATEMENT.finditer(text):
         _statement(facts, text, match)
     return facts

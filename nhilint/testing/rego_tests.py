@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -57,8 +57,10 @@ class _Modules:
             if module.package:
                 self.packages.setdefault(module.package[0], {}).setdefault(module.package, []).append(path)
 
-    def needed(self, test: str) -> tuple[set[str], dict[tuple[str, ...], tuple[str, ...]]]:
-        """The modules `test` needs, and the files each package was taken from."""
+    def needed(self, test: str, dynamic: bool = True) -> tuple[set[str], dict[tuple[str, ...], tuple[str, ...]]]:
+        """The modules `test` needs, and the files each package was taken from. Without
+        `dynamic`, only those it needs by fixed `data.` paths (it surely needs those), not
+        those a variable picks (`data.rules[name]`)."""
         selected: set[str] = set()
         chosen: dict[tuple[str, ...], tuple[str, ...]] = {}
         queue = [test]
@@ -67,18 +69,19 @@ class _Modules:
             if path in selected:
                 continue
             selected.add(path)
-            for package in self._referred(self.facts[path]):
+            for package in self._referred(self.facts[path], dynamic):
                 if package not in chosen:
                     chosen[package] = self._copy(package, test)
                     queue.extend(chosen[package])
         return selected, chosen
 
-    def _referred(self, module: ModuleFacts) -> Iterator[tuple[str, ...]]:
-        if module.dynamic:
+    def _referred(self, module: ModuleFacts, dynamic: bool) -> Iterator[tuple[str, ...]]:
+        if module.dynamic and dynamic:
             for packages in self.packages.values():
                 yield from packages
             return
-        for ref in module.refs | ({module.package} if module.package else set()):
+        refs = module.refs | (module.open_refs if dynamic else set())
+        for ref in refs | ({module.package} if module.package else set()):
             for package in self.packages.get(ref[0], {}):
                 if package[:len(ref)] == ref or ref[:len(package)] == package:
                     yield package
@@ -150,6 +153,9 @@ class _Job:
     path: str  # the test file
     test: TestRule
     query: str
+    # modules that do not load which the test may need (it indexes `data` by a variable):
+    # named with a result that does not pass, as a likely reason
+    broken: tuple[str, ...] = ()
 
 
 def run_test_rules(modules: list[str], tests: list[str], data_roots: list[str],
@@ -181,7 +187,8 @@ def run_test_rules(modules: list[str], tests: list[str], data_roots: list[str],
     jobs: list[_Job] = []
     for index, group in enumerate(groups):
         for test in group.tests:
-            broken = sorted(scanned.needed(test)[0] & loader.broken)
+            broken = sorted(scanned.needed(test, dynamic=False)[0] & loader.broken)
+            maybe = tuple(sorted(scanned.needed(test)[0] & loader.broken))
             for rule in scanned.facts[test].tests:
                 location = Location(test, rule.line)
                 if rule.name.startswith("todo_"):
@@ -190,12 +197,13 @@ def run_test_rules(modules: list[str], tests: list[str], data_roots: list[str],
                     results.append(TestResult(location, rule.name, ERROR, True, kind="rego-test", errors=tuple(
                         f"not run: {path}, which this test needs, does not load" for path in broken)))
                 else:
-                    jobs.append(_Job(index, test, rule, rule_path(scanned.facts[test].package, rule.name)))
+                    jobs.append(_Job(index, test, rule, rule_path(scanned.facts[test].package, rule.name), maybe))
     outcomes, reports = run_calls(jobs, lambda job: _evaluate(engines[job.engine], job),
                                   lambda: _coverage_reports(engines, coverage is not None), timeout,
                                   (lambda done: progress(done, len(jobs))) if progress else lambda done: None)
     for job, outcome in zip(jobs, outcomes):
-        results.extend(_results(job, outcome))
+        results.extend(r if r.status == PASS or not job.broken else replace(r, errors=r.errors + (
+            _may_need(job.broken),)) for r in _results(job, outcome))
     if coverage is not None:
         for report in (r for rs in reports for r in rs):
             coverage.rego_report(report, lambda path: path.endswith(REGO_TEST_SUFFIX))
@@ -276,6 +284,11 @@ def _evaluate(engine: Any, job: _Job) -> tuple[str, Any, tuple[str, ...]]:
 
     (kind, value), written = capture.call(call)
     return kind, value, tuple(engine.take_prints()) + tuple(written.splitlines())
+
+
+def _may_need(broken: tuple[str, ...]) -> str:
+    named = ", ".join(broken[:3]) + (f" and {len(broken) - 3} more" if len(broken) > 3 else "")
+    return f"this test may need modules that do not load: {named}"
 
 
 def _coverage_reports(engines: list[Any], coverage: bool) -> list[str]:

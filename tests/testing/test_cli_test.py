@@ -111,7 +111,7 @@ def test_json_output(payout: Path) -> None:
     assert document["results"][2] == {
         "file": "t.nhitest.yaml", "line": 21, "name": "weekend payout is denied", "kind": "cedar",
         "status": "fail", "expected": "allow", "actual": "deny", "determined_by": ["no-weekend-pay"],
-        "errors": []}
+        "errors": [], "output": []}
     assert document["coverage"]["cedar"] == {
         "policies": 3, "uncovered": [{"path": "payout.cedar", "line": 10, "what": "policy 'policy2'"}]}
 
