@@ -198,11 +198,22 @@ def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker 
         return all_errors(scenarios, str(exc), "cedar")
     responses = authorize(prepared, [s.request for s in scenarios])
     results = [verdict(s, r, prepared) for s, r in zip(scenarios, responses)]
-    if prepared.problems:  # policies that break their declared schema: no verdict stands
-        results = [replace(r, status=ERROR, errors=tuple(prepared.problems) + r.errors) for r in results]
+    problems = _validation_problems(setup, prepared)
+    if problems:  # no verdict stands
+        results = [replace(r, status=ERROR, errors=problems + r.errors) for r in results]
     if coverage is not None:
         _record_coverage(prepared, responses, coverage)
     return results
+
+
+def _validation_problems(setup: CedarSetup, prepared: Prepared) -> tuple[str, ...]:
+    """Why the verdicts do not stand: policies that break the schema they should follow, or
+    (`should_validate: false`) policies that follow the schema they were expected to break."""
+    if setup.should_validate:
+        return tuple(prepared.problems)
+    if setup.schema and not prepared.problems:
+        return (f"should_validate is false, but the policies validate against {setup.schema}",)
+    return ()
 
 
 def _record_coverage(prepared: Prepared, responses: list[Any], coverage: CoverageTracker) -> None:

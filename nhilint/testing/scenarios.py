@@ -61,6 +61,7 @@ class CedarSetup:
     policies: tuple[str, ...]
     schema: str | None = None
     validate_requests: bool = True
+    should_validate: bool = True  # false: the policies are expected to break the schema
     entities: Source = Source(inline="[]")
     links: Source | None = None
 
@@ -276,6 +277,7 @@ class _DocumentReader:
             policies=self.files(at + ("policies",), section["policies"]),
             schema=schema[0] if schema else None,
             validate_requests=section.get("validate_requests", True),
+            should_validate=section.get("should_validate", True),
             entities=self.source(at + ("entities",), section.get("entities", [])),
             links=self.source(at + ("links",), section["links"]) if "links" in section else None,
         )

@@ -116,6 +116,22 @@ def test_policies_that_break_their_schema_make_the_verdicts_errors(write_tree) -
     assert result.errors[0].startswith("s.cedarschema: policy 'readers' does not validate: ")
 
 
+def test_policies_expected_not_to_validate_are_still_evaluated(write_tree) -> None:
+    """`should_validate: false`, as Cedar's corpus marks its tests with shouldValidate:
+    the verdicts stand; policies that validate after all make them errors."""
+    schema = "entity User; entity Doc; action read appliesTo { principal: User, resource: Doc };"
+    text = scenario_file(READ.split("          - name: the future")[0]).replace(
+        "          entities:", "          schema: s.cedarschema\n          validate_requests: false\n"
+                               "          should_validate: false\n          entities:")
+    write_tree({"p.cedar": POLICIES, "s.cedarschema": schema, "t.nhitest.yaml": text})
+    run, _ = run_tests(["t.nhitest.yaml"])
+    assert [(r.status, r.actual, r.errors) for r in run.results] == [(PASS, "allow", ())]
+    write_tree({"p.cedar": "permit (principal, action, resource);"})
+    run, _ = run_tests(["t.nhitest.yaml"])
+    assert [(r.status, r.errors) for r in run.results] == [
+        (ERROR, ("should_validate is false, but the policies validate against s.cedarschema",))]
+
+
 def test_a_request_the_batch_cannot_take_is_an_error_of_its_own(write_tree, monkeypatch) -> None:
     """If the batch call fails as a whole, each request runs alone: the failure lands on the
     scenario that caused it and the others keep their verdicts."""
