@@ -14,7 +14,7 @@ from nhilint.config import PROJECT_FILES, Configuration, Settings, as_configurat
 from nhilint.discovery import display_path, not_linted_reason, walk
 from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
 from nhilint.rules import RuleContext, all_rules
-from nhilint.secrets import classify, walk_strings
+from nhilint.secrets import find_secrets
 from nhilint.sources import (STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats,
                              file_format_for, link_project)
 from nhilint.sources.yaml_loader import (Document, LoadError, blank_json_comments, decode,
@@ -76,11 +76,9 @@ def _module(name: str) -> Any:
 
 
 def _scan_secrets(doc: Document, identity: str | None, out: SourceOutput) -> None:
-    for pointer, key, value in walk_strings(doc.data):
-        shape = classify(value, key)
-        if shape:
-            out.objects.append(SecretCandidate(location=doc.value_location(pointer), kind=shape[0],
-                                               hint=shape[1], key=key, identity=identity))
+    for pointer, key, shape in find_secrets(doc.data):
+        out.objects.append(SecretCandidate(location=doc.value_location(pointer), kind=shape[0],
+                                           hint=shape[1], key=key, identity=identity))
 
 
 @dataclass

@@ -2,49 +2,125 @@
 
 Nothing here returns or stores a secret: callers get a kind and a masked hint
 (`ghp_****`), which is all any output ever shows.
+
+Two ways a value counts as a secret:
+- a known token shape (a prefix and a strict body), wherever it is;
+- a literal of some length and randomness under a key that names a secret *value*
+  (`api_key`, `password`), and not one that names or describes a secret kept elsewhere
+  (`secretName`, `secretKeyRef`, `passwordMtime`, `TOKEN_FILE`, `GH_AW_SECRET_NAMES`).
+The filters that tell a value from a reference, a placeholder or metadata follow the
+false-positive heuristics of Yelp's detect-secrets (`filters/heuristic.py`: templated,
+`$`-prefixed, indirect, UUID, sequential, id-like) and the allowlists and stopwords of
+gitleaks' default `gitleaks.toml`; the token shapes follow gitleaks' rules.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
+import json
 import math
 import re
+import string
 from collections import Counter
 from typing import Any, Iterator
 
-# (kind, pattern, visible prefix length): the prefix shown in the hint is the token
-# type marker only, never a character of the secret material itself.
-_PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), 0),
-    ("GitHub token", re.compile(r"\b(gh[pousr]_)[A-Za-z0-9]{30,}"), 4),
-    ("GitHub fine-grained token", re.compile(r"\b(github_pat_)[A-Za-z0-9_]{22,}"), 11),
-    ("GitLab token", re.compile(r"\b(glpat-)[A-Za-z0-9_-]{20,}"), 6),
-    ("Slack token", re.compile(r"\b(xox[baprs]-)[A-Za-z0-9-]{10,}"), 5),
-    ("Anthropic API key", re.compile(r"\b(sk-ant-)[A-Za-z0-9_-]{20,}"), 7),
-    ("OpenAI API key", re.compile(r"\b(sk-)(?:proj-)?[A-Za-z0-9_-]{20,}"), 3),
-    ("Stripe key", re.compile(r"\b((?:sk|rk)_live_)[A-Za-z0-9]{16,}"), 8),
-    ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA))[A-Z0-9]{16}\b"), 4),
-    ("Google API key", re.compile(r"\b(AIza)[0-9A-Za-z_-]{35}"), 4),
-    ("JSON Web Token", re.compile(r"\b(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), 3),
+Shape = tuple[str, str]  # (kind, masked hint)
+
+# (kind, pattern): group 1, shown in the hint, is the token type marker only, never a
+# character of the secret material itself. Patterns that only some values reach are kept
+# as text: `re` compiles them on first use and caches them, so a manifest without secrets
+# does not pay for them (the start-up budget).
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
+    ("GitHub token", r"\b(gh[pousr]_)[A-Za-z0-9]{30,}"),
+    ("GitHub fine-grained token", r"\b(github_pat_)[A-Za-z0-9_]{22,}"),
+    ("GitLab token", r"\b(glpat-)[A-Za-z0-9_-]{20,}"),
+    ("Slack token", r"\b(xox[baprs]-)[A-Za-z0-9-]{10,}"),
+    ("Slack webhook URL",
+     r"(https://hooks\.slack\.com/)(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"),
+    ("Anthropic API key", r"\b(sk-ant-)[A-Za-z0-9_-]{20,}"),
+    ("OpenAI API key", r"\b(sk-)(?:proj-)?[A-Za-z0-9_-]{20,}"),
+    ("Stripe key", r"\b((?:sk|rk)_live_)[A-Za-z0-9]{16,}"),
+    ("AWS access key id", r"\b((?:AKIA|ASIA))[A-Z0-9]{16}\b"),
+    ("Google API key", r"\b(AIza)[0-9A-Za-z_-]{35}"),
+    ("Google OAuth access token", r"\b(ya29\.)[0-9A-Za-z_-]{30,}"),
+    ("JSON Web Token", r"\b(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ("npm token", r"\b(npm_)[A-Za-z0-9]{36}\b"),
+    ("PyPI token", r"\b(pypi-)AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("Hugging Face token", r"\b(hf_)[A-Za-z]{34}\b"),
+    ("SendGrid API key", r"\b(SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+    ("Twilio API key", r"\b(SK)[0-9a-f]{32}\b"),
+    ("Databricks token", r"\b(dapi)[0-9a-f]{32}(?:-\d)?\b"),
+    ("Azure storage account key", r"(AccountKey=)[A-Za-z0-9+/]{86}=="),
+    ("Azure AD client secret", r"(?<![A-Za-z0-9_~.])()[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}"),
 )
+# A shape that needs its key: forty base64 characters are anything, except under
+# `aws_secret_access_key` / `SecretAccessKey` (gitleaks' aws-secret-access-key).
+_AWS_SECRET_KEY_WORDS = frozenset(("secret", "access", "key"))
+_AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
+# Every known shape in one pattern: most strings match none, and one search rules them out.
+_ANY_SHAPE = re.compile("|".join(f"(?:{pattern})" for _, pattern in _PATTERNS))
 
 SECRET_KEY = re.compile(
     r"(?i)(secret|passw(?:or)?d|passphrase|token|api[_-]?key|apikey|access[_-]?key|"
     r"private[_-]?key|client[_-]?secret|credential|auth(?:orization)?$|bearer)"
 )
+# The last word of a key that names or describes a secret instead of holding it:
+# `secretName`, `tokenRef`, `PASSWORD_FILE`, `passwordMtime`, `token_expiry`, `AWS_ACCESS_KEY_ID`.
+_METADATA_WORDS = frozenset((
+    "name", "names", "ref", "refs", "reference", "from", "selector", "file", "files", "path",
+    "paths", "dir", "directory", "mount", "volume", "store", "provider", "source", "env", "var",
+    "vars", "field", "header", "arn", "id", "ids", "url", "uri", "endpoint", "host", "issuer",
+    "audience", "scope", "scopes", "mtime", "ctime", "time", "timestamp", "at", "date", "expiry",
+    "expires", "expiration", "ttl", "lifetime", "age", "duration", "period", "rotation",
+    "length", "len", "size", "count", "min", "max", "policy", "policies", "type", "types", "kind",
+    "mode", "format", "method", "algorithm", "version", "enabled", "disabled", "required",
+    "optional", "description", "label", "hint", "prompt", "regex", "pattern", "strength",
+    "namespace", "annotation", "usage",
+))
+# `passwordKey: admin-password` is the key a password is stored under in a Secret.
+_STORED_UNDER = frozenset(("password", "passwd", "token", "credential", "credentials"))
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
 # References to a secret kept elsewhere: these are the good practice, never findings.
 _INDIRECTION = re.compile(
     r"^\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|<[^>]*>|"
     r"(?:vault|aws-sm|gcp-sm|azure-kv|k8s|secretref|op|env|file|ref)\:.*)\s*$",
     re.IGNORECASE,
 )
-# Every known shape in one pattern: most strings match none, and one search rules them out.
-_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern, _ in _PATTERNS))
-_EMBEDDED_REF = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b|\{\{[^}]*\}\}")
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:x+|\*+|changeme|change-me|replace[-_ ]?me|your[-_ ].*|example.*|placeholder|"
-    r"redacted|dummy|todo|none|null|test|secret|password|token|\.\.\.|<.*>)$"
+# Templates and variables inside a value: `${VAR}`, `$VAR`, `$(VAR)`, `{{ .Values.x }}`,
+# `${{ secrets.X }}`, `%VAR%`, `@VAR@`, and Azure's `@Microsoft.KeyVault(...)`.
+_EMBEDDED_REF = (
+    r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b|\$\([^)]*\)|\{\{[^}]*\}\}|%[A-Za-z_]+%|@[A-Za-z_]+@|"
+    r"@Microsoft\.KeyVault\(|^arn:|://"
 )
+# Placeholders: a whole value, or a word of one (`your-token-here`, `REPLACE_ME`,
+# `example-key-1234`; gitleaks' stopwords, in part). By words, not substrings: an
+# uppercase run such as `...EXAMPLEKEY` in random text is not the word `example`.
+_PLACEHOLDER = (r"(?i)^(?:x+|\*+|\.+|none|null|nil|test|secret|password|token)$|"
+                r"\.\.\.|\*\*\*|<[^>]*>|change[-_ ]me")
+_PLACEHOLDER_WORDS = frozenset((
+    "example", "examples", "sample", "samples", "dummy", "fake", "placeholder", "changeme",
+    "redacted", "replace", "replaceme", "your", "insert", "fixme", "todo", "tbd", "xxx", "xxxx",
+))
+_MY_SECRET = frozenset(("password", "secret", "token", "key", "pass"))
+# Values that describe rather than hold: numbers, durations, dates, versions, UUIDs (shorter
+# ones, booleans among them, are below the length a literal secret needs).
+_METADATA_VALUE = (
+    r"(?i)^(?:[-+]?\d+(?:\.\d+)?|\d+(?:ms|[smhdwy])|"
+    r"\d{4}-\d\d-\d\d(?:[T ][\d:.]+(?:Z|[-+]\d\d:?\d\d)?)?|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+# detect-secrets' sequential strings: `abcdefgh...`, `0123456789`, `ABCDEF...` are test data.
+_SEQUENCES = (string.ascii_uppercase * 2 + string.digits + "+/",
+              string.digits * 2 + string.ascii_uppercase,
+              (string.digits + string.ascii_uppercase) * 2, string.hexdigits.upper() * 2)
+_FILE_NAME = r"(?i)\.(?:txt|json|ya?ml|pem|key|crt|cert|p12|pfx|jks|env|conf|cfg|ini|toml)$"
 _BEARER = re.compile(r"(?i)^\s*(?:bearer|token|basic)\s+(\S+)\s*$")
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 
 
 def mask(prefix: str = "") -> str:
@@ -65,42 +141,176 @@ def is_indirection(value: str) -> bool:
     return bool(_INDIRECTION.match(value))
 
 
-def classify(value: Any, key: str | None = None) -> tuple[str, str] | None:
+def key_words(text: str) -> list[str]:
+    """`secretKeyRef` -> secret, key, ref; `GH_AW_SECRET_NAMES` -> gh, aw, secret, names."""
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def names_secret_value(key: str) -> bool:
+    """True when a value under `key` is meant to be the secret itself, not its name,
+    location or metadata."""
+    field = key.rsplit(":", 1)[-1]  # `token.actions.githubusercontent.com:aud` is an audience
+    if not SECRET_KEY.search(field):
+        return False
+    words = key_words(field)
+    if not words or words[-1] in _METADATA_WORDS or "existing" in words:
+        return False
+    return not (words[-1] == "key" and len(words) > 1 and words[-2] in _STORED_UNDER)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few keys recur on every path of a document
+def is_reference_container(key: str) -> bool:
+    """A mapping whose contents point at a secret: `secretKeyRef`, `valueFrom`, `envFrom`,
+    `existingSecret`, `secretRef`, `tokenSecretRef`."""
+    words = key_words(key)
+    return bool(words) and (words[-1] in ("ref", "refs", "from", "selector") or "existing" in words)
+
+
+def _name_like(value: str) -> bool:
+    """Words joined by punctuation (`argocd-server-tls`, `iam:CreateAccessKey`, `A_NAME,B_NAME`):
+    a name, not random material. Random text mixes letters and digits, or flips case often."""
+    for part in re.split(r"[-_.:/,@]+", value):
+        if part.isdigit() or len(part) <= 3:
+            continue
+        if not part.isalpha():
+            return False
+        flips = sum(1 for a, b in zip(part, part[1:]) if a.islower() and b.isupper())
+        if flips > len(part) / 4:
+            return False
+    return True
+
+
+def _is_placeholder(value: str) -> bool:
+    if re.search(_PLACEHOLDER, value):
+        return True
+    words = key_words(value)
+    return (not _PLACEHOLDER_WORDS.isdisjoint(words)
+            or any(a == "my" and b in _MY_SECRET for a, b in zip(words, words[1:])))
+
+
+def _is_sequential(value: str) -> bool:
+    upper = value.upper()
+    return any(upper in sequence for sequence in _SEQUENCES) or len(set(value)) == 1
+
+
+def _literal_secret(candidate: str) -> bool:
+    """True when a value under a secret-named key is a literal secret: long and random
+    enough, and none of a reference, a placeholder, metadata, a name or a path."""
+    if len(candidate) < 12 or " " in candidate:
+        return False
+    if is_indirection(candidate) or re.search(_EMBEDDED_REF, candidate) or _is_placeholder(candidate):
+        return False
+    if candidate.startswith(("/", "./", "../", "~")) or re.search(_FILE_NAME, candidate):
+        return False
+    if re.match(_METADATA_VALUE, candidate) or _is_sequential(candidate) or _name_like(candidate):
+        return False
+    return entropy(candidate) >= 3.0
+
+
+def _filler(body: str) -> bool:
+    """`ghp_xxxxxxxx...`, `AKIA0000...`: a token's prefix with filler where its body goes."""
+    return len(set(body)) <= 3 or _is_sequential(body)
+
+
+def _shape(value: str) -> Shape | None:
+    for kind, pattern in _PATTERNS if _ANY_SHAPE.search(value) else ():
+        match = re.search(pattern, value)
+        if match and not _filler(match.group(0)[len(match.group(1)) if match.groups() else 0:]):
+            if kind == "private key":
+                return kind, "-----BEGIN … PRIVATE KEY----- ****"
+            return kind, mask(match.group(1) if match.groups() else "")
+    return None
+
+
+def classify(value: Any, key: str | None = None) -> Shape | None:
     """(kind, masked hint) when `value` looks like a secret, else None.
 
-    Known token shapes match anywhere in the text; a value under a secret-named key
-    (`api_key`, `password`, `Authorization`, ...) counts when it is a literal of some
-    length and randomness rather than a reference to a secret store.
+    Known token shapes match anywhere in the text; a value under a key that names a
+    secret value (`api_key`, `password`, `Authorization`, ...) counts when it is a literal
+    of some length and randomness rather than a reference, a placeholder or metadata.
     """
     if not isinstance(value, str) or len(value) < 8:
         return None
-    for kind, pattern, _ in _PATTERNS if _ANY_SHAPE.search(value) else ():
-        match = pattern.search(value)
-        if match:
-            prefix = match.group(1) if match.groups() else ""
-            if kind == "private key":
-                return kind, "-----BEGIN … PRIVATE KEY----- ****"
-            return kind, mask(prefix)
-    # A namespaced key names its field last: `token.actions.githubusercontent.com:aud` is
-    # an audience, not a token.
-    if key is None or not SECRET_KEY.search(key.rsplit(":", 1)[-1]):
+    shape = _shape(value)
+    if shape:
+        return shape
+    if key is not None and _AWS_SECRET.match(value) and _AWS_SECRET_KEY_WORDS <= set(key_words(key)):
+        return "AWS secret access key", mask()
+    url = _URL_PASSWORD.match(value)
+    if url:
+        password = classify(_unquote(url.group(1)), "password")
+        return ("password in a URL", password[1]) if password else None
+    if key is None or not names_secret_value(key):
         return None
     candidate = value.strip()
     bearer = _BEARER.match(candidate)
     if bearer:
         candidate = bearer.group(1)
-    if is_indirection(candidate) or _EMBEDDED_REF.search(candidate) or _PLACEHOLDER.match(candidate):
-        return None
-    if " " in candidate or candidate.startswith(("http://", "https://", "/", "./", "~")):
-        return None
-    if len(candidate) >= 12 and entropy(candidate) >= 3.0:
-        shown = "Bearer " if bearer else ""
-        return f"literal secret under '{key}'", f"{shown}****"
+    if _literal_secret(candidate):
+        return f"literal secret under '{key}'", ("Bearer " if bearer else "") + mask()
     return None
 
 
+def _unquote(text: str) -> str:
+    # urllib.parse costs start-up time on every manifest; a URL password needs only %XX.
+    return re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def find_secrets(data: Any) -> Iterator[tuple[tuple, str | None, Shape]]:
+    """(pointer, key, shape) for every secret value in one parsed document.
+
+    Inside a reference (`secretKeyRef`, `valueFrom`, ...) only known token shapes count;
+    a Kubernetes Secret's `data` is base64, classified once decoded.
+    """
+    encoded = _kubernetes_secret_data(data)
+    for pointer, key, value in walk_strings(data):
+        if any(isinstance(part, str) and is_reference_container(part) for part in pointer[:-1]):
+            key = None
+        if encoded and len(pointer) == 2 and pointer[0] == "data":
+            for shape in _decoded_secrets(value, key):
+                yield pointer, key, shape
+            continue
+        shape = classify(value, key)
+        if shape:
+            yield pointer, key, shape
+
+
+def _kubernetes_secret_data(data: Any) -> bool:
+    return (isinstance(data, dict) and data.get("kind") == "Secret"
+            and isinstance(data.get("apiVersion"), str) and isinstance(data.get("data"), dict))
+
+
+def _decoded_secrets(value: str, key: str | None) -> Iterator[Shape]:
+    """Shapes in a base64 value of a Secret's `data`, decoded; a `.dockerconfigjson` (JSON)
+    is scanned field by field."""
+    compact = "".join(value.split())
+    if not _BASE64.match(compact):
+        return
+    try:
+        text = base64.b64decode(compact, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return  # not base64 text (a keystore, say): nothing to classify
+    nested = _json_object(text)
+    shapes = ([shape for _, _, shape in find_secrets(nested)] if nested is not None
+              else [classify(text.strip(), key)])
+    for shape in shapes:
+        if shape:
+            yield f"{shape[0]} (base64 in a Secret)", shape[1]
+
+
+def _json_object(text: str) -> dict | None:
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        nested = json.loads(text)
+    except ValueError:
+        return None  # not JSON after all: classified as text
+    return nested if isinstance(nested, dict) else None
+
+
 def walk_strings(data: Any, pointer: tuple = ()) -> Iterator[tuple[tuple, str | None, str]]:
-    """Every string value in `data` with its pointer and the nearest mapping key.
+    """Every string value in `data` with its pointer and the key that names it: the nearest
+    mapping key, or the `name` beside a `value` (`env: [{name: API_TOKEN, value: ...}]`).
 
     Shared (aliased) containers are visited once; the loader already bounds their size.
     """
@@ -112,7 +322,9 @@ def walk_strings(data: Any, pointer: tuple = ()) -> Iterator[tuple[tuple, str | 
             if id(value) in seen:
                 continue
             seen.add(id(value))
-            stack.extend((ptr + (k,), str(k), v) for k, v in value.items())
+            named = value.get("name") if "value" in value else None
+            stack.extend((ptr + (k,), named if k == "value" and isinstance(named, str) else str(k), v)
+                         for k, v in value.items())
         elif isinstance(value, list):
             if id(value) in seen:
                 continue

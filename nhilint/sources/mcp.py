@@ -22,7 +22,7 @@ import urllib.parse
 from typing import Any, Iterator
 
 from nhilint.model import Credential, Grant, Identity, Location, Package, SecretCandidate
-from nhilint.secrets import classify, walk_strings
+from nhilint.secrets import classify, find_secrets
 from nhilint.sources import SourceOutput
 from nhilint.sources.detect import is_claude_settings
 from nhilint.sources.mapping import mapping, text
@@ -295,8 +295,6 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
         if isinstance(settings, dict):
             _codex_switches(doc, ("profiles", profile), settings, out)
     read(doc, out)
-    for pointer, key, value in walk_strings(data):
-        shape = classify(value, key)
-        if shape:
-            out.objects.append(SecretCandidate(location=doc.value_location(pointer), kind=shape[0],
-                                               hint=shape[1], key=key))
+    for pointer, key, shape in find_secrets(data):
+        out.objects.append(SecretCandidate(location=doc.value_location(pointer), kind=shape[0],
+                                           hint=shape[1], key=key))
