@@ -85,9 +85,15 @@ def standing_without_rotation(cred: Credential, ctx: RuleContext) -> Iterator[Vi
     targets=(Inventory,),
     summary="A secret value is written in the file.",
     rationale="A secret in a repository is readable by everyone with clone access, stays in git "
-              "history after removal, and is copied into every fork and CI cache.",
+              "history after removal, and is copied into every fork and CI cache. A value counts "
+              "when it has a known token shape, or is a random literal under a key that holds a "
+              "secret (`password`, `api_key`); the name of a secret or a reference to one "
+              "(`secretName`, `secretKeyRef`, `TOKEN_FILE`, `${{ secrets.X }}`), its metadata "
+              "(`passwordMtime`) and placeholders (`changeme`, `<token>`) do not. A Kubernetes "
+              "Secret's `data` is decoded from base64 first.",
     remediation="Remove the value, revoke and re-issue the secret, and reference it instead "
-                "(`source: vault://...`, `env:NAME`, `${VAR}`).",
+                "(`source: vault://...`, `env:NAME`, `${VAR}`; in Kubernetes, a `secretKeyRef` to a "
+                "Secret kept out of the repository).",
     references=("OWASP-NHI2", "NIST-CSF-PR.DS-01", "MAESTRO-L4"),
     bad=_HEAD + "credentials:\n  - name: crm-key\n    source: inline\n    value: sk_live_EXAMPLEONLYEXAMPLEONLY\n",
     good=_HEAD + "credentials:\n  - name: crm-key\n    source: vault://kv/support/crm\n",
