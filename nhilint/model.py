@@ -101,6 +101,20 @@ class Grant(Located):
     # The source's configuration runs these actions without asking a human (MCP
     # `alwaysAllow`/`autoApprove`, Gemini `trust: true`, Codex `approval_policy = "never"`).
     auto_approved: bool = False
+    # How findings name the grant in its format's words ("Role default/pods rules[0]", "IAM
+    # policy statement 0 of deployer"); empty for a manifest tool (see `title`).
+    label: str = ""
+    # What the grant covers in its format's words, when its actions and resources mean
+    # something only together ("all verbs on all resources in all API groups"): a wildcard
+    # finding then names the grant once, in these words, instead of each wildcard item.
+    covers: str = ""
+    # Its extent is a default set outside the file: a workflow with no `permissions` block
+    # gets the repository's default GITHUB_TOKEN permissions.
+    granted_by_default: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.label or f"tool '{self.name}'"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """NHI3xx privilege rules about facts only platform configs carry: the server packages an
-MCP client launches, tokens Kubernetes mounts on its own, tools a client runs unasked."""
+MCP client launches, tokens Kubernetes mounts on its own, tools a client runs unasked, a
+workflow token whose permissions are the repository's default."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from nhilint.rules import RuleContext, rule
 
 _MCP = '{"mcpServers": {"github": {"command": "npx", "args": ["-y", %s]}}}'
 _SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n  namespace: agents\n"
+_WORKFLOW = "# .github/workflows/ci.yml\non: push\n%sjobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
 
 
 @rule(
@@ -36,22 +38,25 @@ def unpinned_package(package: Package, ctx: RuleContext) -> Iterator[Violation]:
 @rule(
     id="NHI306", name="automounted-token", category="privilege", severity="warning",
     targets=(Credential,),
-    summary="A Kubernetes service account token is mounted into pods automatically.",
-    rationale="An automounted token lands in every pod of the service account, whether it calls "
-              "the API or not; any code execution in the pod (a tool an agent ran, a dependency) "
-              "can use the account's permissions.",
-    remediation="Set `automountServiceAccountToken: false` on the ServiceAccount, and mount a "
-                "projected token with an audience and a short `expirationSeconds` only in the "
-                "pods that need one.",
+    summary="A Kubernetes ServiceAccount mounts its API token into every pod that uses it.",
+    rationale="A ServiceAccount without `automountServiceAccountToken: false` puts its token in "
+              "every pod that runs as it, whether the pod calls the API or not; any code execution "
+              "in such a pod (a tool an agent ran, a dependency) can use the account's permissions. "
+              "A pod spec that sets `automountServiceAccountToken: true` itself is the opt-in "
+              "Kubernetes recommends for the pod that calls the API, and is not a finding.",
+    remediation="Set `automountServiceAccountToken: false` on the ServiceAccount, and "
+                "`automountServiceAccountToken: true` in the pod spec of each workload that calls "
+                "the API (or mount a projected token with an audience and a short "
+                "`expirationSeconds` there).",
     references=("OWASP-NHI5", "OWASP-NHI7", "MAESTRO-L4"),
     bad=_SA, good=_SA + "automountServiceAccountToken: false\n",
 )
 def automounted_token(cred: Credential, ctx: RuleContext) -> Iterator[Violation]:
     if cred.source == "automount":
-        yield Violation(cred.location, f"the API token of '{cred.identity}' is mounted into pods "
-                        f"automatically ({cred.name}); set automountServiceAccountToken: false and "
-                        "mount a projected token only where the API is needed", cred.identity,
-                        f"automount:{cred.name}")
+        yield Violation(cred.location, f"{cred.name} is mounted into every pod that uses the "
+                        "account; set automountServiceAccountToken: false on the ServiceAccount and "
+                        "true only in the pod specs that call the API", cred.identity,
+                        f"automount:{cred.identity}")
 
 
 @rule(
@@ -75,4 +80,25 @@ def auto_approved_tools(grant: Grant, ctx: RuleContext) -> Iterator[Violation]:
                         grant.identity, f"auto-approval:{grant.name}")
 
 
-RULES = (unpinned_package, automounted_token, auto_approved_tools)
+@rule(
+    id="NHI308", name="default-workflow-permissions", category="privilege", severity="warning",
+    targets=(Grant,),
+    summary="A workflow has no `permissions:` block: its GITHUB_TOKEN gets the repository's default.",
+    rationale="Without a `permissions:` block the GITHUB_TOKEN of each job gets whatever the "
+              "repository or organisation default is, read-write on every scope in repositories "
+              "created before February 2023; a compromised step or action can then push code, "
+              "publish packages or rewrite releases. The file does not say which.",
+    remediation="Add `permissions: contents: read` at the top of the workflow and grant more "
+                "(`pull-requests: write`, `id-token: write`, ...) only in the jobs that need it.",
+    references=("OWASP-NHI5", "OWASP-AGENTIC-T3", "NIST-CSF-PR.AA-05"),
+    bad=_WORKFLOW % "", good=_WORKFLOW % "permissions:\n  contents: read\n",
+)
+def default_workflow_permissions(grant: Grant, ctx: RuleContext) -> Iterator[Violation]:
+    if grant.granted_by_default:
+        yield Violation(grant.location, f"no `permissions:` block: {grant.label} gets the "
+                        "repository's default permissions, which may be read-write; add "
+                        "`permissions: contents: read` at the top and grant more per job",
+                        grant.identity, f"default-permissions:{grant.identity}")
+
+
+RULES = (unpinned_package, automounted_token, auto_approved_tools, default_workflow_permissions)

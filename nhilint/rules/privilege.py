@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from nhilint.model import Credential, Grant, Identity, Violation
+from nhilint.model import Credential, Grant, Identity, Location, Violation
 from nhilint.rules import Param, RuleContext, rule
 
 _HEAD = "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata:\n  name: deploy-bot\n"
@@ -48,7 +48,7 @@ def standing_privilege(identity: Identity, ctx: RuleContext) -> Iterator[Violati
     for grant in identity.grants:
         if grant.risk in ctx.params["risk_levels"]:
             yield Violation(grant.at("risk"), f"'{identity.name}' holds standing credential {held} "
-                            f"and the {grant.risk}-risk tool '{grant.name}'; issue credentials just "
+                            f"and the {grant.risk}-risk {grant.title}; issue credentials just "
                             "in time for it", identity.name, f"tools.{grant.name}")
 
 
@@ -70,20 +70,27 @@ def wildcard_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violat
     prefixed = ctx.params["flag_prefixed_wildcards"]
     if isinstance(obj, Grant):
         fields = (("actions", obj.actions, True), ("resources", obj.resources, False))
-        items_at = obj.item_locations
-        what = f"tool '{obj.name}'"
+        what, key = obj.title, f"tool '{obj.name}'"  # the key baselines already fingerprint
     else:
         fields = (("scopes", obj.scopes, True),)
-        items_at = obj.item_locations
-        what = f"credential '{obj.name}'"
-    for field_name, items, service_wide in fields:
-        for index, item in enumerate(items):
-            if _is_unbounded(item, prefixed, service_wide):
-                where = items_at.get(f"{field_name}[{index}]") or obj.at(field_name)
-                singular = field_name[:-1]
-                yield Violation(where, f"{what} grants the wildcard {singular} '{item}'; list the "
-                                f"{field_name} it needs", obj.identity,
-                                f"{what}.{field_name}.{item}")
+        what = key = f"credential '{obj.name}'"
+    wildcards = [(field_name, index, item) for field_name, items, service_wide in fields
+                 for index, item in enumerate(items) if _is_unbounded(item, prefixed, service_wide)]
+    if isinstance(obj, Grant) and obj.covers and wildcards:
+        # its items mean something only together (an RBAC rule): one finding, in its words,
+        # at the first wildcard in the file
+        first = min(_item_location(obj, field_name, index) for field_name, index, _ in wildcards)
+        yield Violation(first, f"{what} grants {obj.covers}; "
+                        f"{obj.remedy or 'grant only what is needed'}", obj.identity, f"{key}.covers")
+        return
+    for field_name, index, item in wildcards:
+        yield Violation(_item_location(obj, field_name, index), f"{what} grants the wildcard "
+                        f"{field_name[:-1]} '{item}'; list the {field_name} it needs", obj.identity,
+                        f"{key}.{field_name}.{item}")
+
+
+def _item_location(obj: Grant | Credential, field_name: str, index: int) -> Location:
+    return obj.item_locations.get(f"{field_name}[{index}]") or obj.at(field_name)
 
 
 @rule(
@@ -101,21 +108,19 @@ def wildcard_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violat
 )
 def admin_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violation]:
     names = {n.lower() for n in ctx.params["admin_names"]}
-    kind = "tool" if isinstance(obj, Grant) else "credential"
+    kind = "tool" if isinstance(obj, Grant) else "credential"  # in the key baselines fingerprint
+    what = obj.title if isinstance(obj, Grant) else f"credential '{obj.name}'"
     if isinstance(obj, Grant) and obj.admin:
-        yield Violation(obj.location, f"'{obj.name}' is an administrative grant; grant the "
+        yield Violation(obj.location, f"{what} is an administrative grant; grant the "
                         "specific permissions needed", obj.identity, f"{kind}.{obj.name}.admin")
         return
-    items = (("actions", obj.actions),) if isinstance(obj, Grant) else (("scopes", obj.scopes),)
-    items_at = obj.item_locations
-    for field_name, values in items:
-        for index, value in enumerate(values):
-            parts = set(value.lower().replace("/", ":").split(":"))
-            if parts & names:
-                where = items_at.get(f"{field_name}[{index}]") or obj.at(field_name)
-                yield Violation(where, f"{kind} '{obj.name}' grants administrative '{value}'; "
-                                "grant the specific permissions needed", obj.identity,
-                                f"{kind}.{obj.name}.{value}")
+    field_name, values = ("actions", obj.actions) if isinstance(obj, Grant) else ("scopes", obj.scopes)
+    for index, value in enumerate(values):
+        parts = set(value.lower().replace("/", ":").split(":"))
+        if parts & names:
+            yield Violation(_item_location(obj, field_name, index), f"{what} grants administrative "
+                            f"'{value}'; grant the specific permissions needed", obj.identity,
+                            f"{kind}.{obj.name}.{value}")
 
 
 @rule(
@@ -132,8 +137,8 @@ def admin_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violation
 def high_risk_without_approval(grant: Grant, ctx: RuleContext) -> Iterator[Violation]:
     if grant.risk in ctx.params["risk_levels"] and grant.requires_approval is not True:
         fix = grant.remedy or "set requires_approval: true"
-        yield Violation(grant.at("requires_approval", "risk"), f"{grant.risk}-risk tool "
-                        f"'{grant.name}' runs without human approval; {fix}", grant.identity,
+        yield Violation(grant.at("requires_approval", "risk"), f"{grant.risk}-risk "
+                        f"{grant.title} runs without human approval; {fix}", grant.identity,
                         f"tools.{grant.name}.requires_approval")
 
 

@@ -63,7 +63,7 @@ def _requirements(data: dict, pointer: tuple) -> Iterator[tuple[tuple, Any]]:
                     yield at + (name,), scopes
 
 
-def _grant(doc: Document, card: str, name: str, data: dict, pointer: tuple) -> Grant | None:
+def _grant(doc: Document, card: str, name: str, title: str, data: dict, pointer: tuple) -> Grant | None:
     scopes: list[str] = []
     pointers: list[tuple] = []
     for at, values in _requirements(data, pointer):
@@ -71,9 +71,11 @@ def _grant(doc: Document, card: str, name: str, data: dict, pointer: tuple) -> G
         pointers.extend(list_pointers(at, values))
     if not scopes:
         return None
+    patterns = ", ".join(scope for scope in scopes if "*" in scope)
     return Grant(location=doc.value_location(pointers[0][:len(pointer) + 1]),
                  item_locations=item_locations(doc, "actions", pointers), identity=card, name=name,
-                 actions=tuple(scopes))
+                 label=title, actions=tuple(scopes), covers=f"every scope matching {patterns}",
+                 remedy="require the scopes the skills need by name")
 
 
 def read(doc: Document, out: SourceOutput) -> None:
@@ -90,11 +92,13 @@ def read(doc: Document, out: SourceOutput) -> None:
             fields["identity.type"] = doc.key_location(("securitySchemes", scheme_name))
         if found == SHARED_SECRET:
             break
-    grants = [_grant(doc, card, f"{card} security requirements", data, ())]
+    grants = [_grant(doc, card, f"{card} security requirements",
+                     f"the security requirements of agent card '{card}'", data, ())]
     for index, skill in enumerate(data["skills"]):
         if isinstance(skill, dict):
             label = text(skill.get("id")) or text(skill.get("name")) or f"skills[{index}]"
-            grants.append(_grant(doc, card, f"skill {label}", skill, ("skills", index)))
+            grants.append(_grant(doc, card, f"skill {label}", f"skill '{label}' of agent card '{card}'",
+                                 skill, ("skills", index)))
     out.identities.append(Identity(
         location=doc.key_location(("name",)), field_locations=fields, name=card,
         source_format=FORMAT, declares=frozenset({"workload_identity"}),

@@ -47,29 +47,37 @@ class _Policy:
         sid = text(statement.get("Sid"))
         return f"{self.name} statement {sid or pointer[-1]}"
 
-    def inverted(self, pointer: tuple, key: str, label: str, field: str) -> Grant:
+    def title(self, statement: dict, pointer: tuple, policy: str) -> str:
+        """How findings name a statement: "IAM policy statement 0 of deployer"."""
+        sid = text(statement.get("Sid"))
+        return f"{policy} statement {sid or pointer[-1]} of {self.name}"
+
+    def inverted(self, pointer: tuple, key: str, label: str, title: str, field: str) -> Grant:
         # Allow + NotAction (NotResource) allows everything but the listed: a wildcard
         location = self.doc.key_location(pointer + (key,))
+        every = field[:-1]
         return Grant(location=location, item_locations={f"{field}[0]": location}, identity=self.name,
-                     name=f"{label} ({key}: everything except the listed)",
+                     name=f"{label} ({key}: everything except the listed)", label=title,
+                     covers=f"every {every} except the listed (Allow with {key})",
+                     remedy=f"list the {field} it allows under {key.removeprefix('Not')}",
                      **{field: _WILDCARD})
 
     def permissions(self, policy: Any, base: tuple) -> None:
         for pointer, statement in _statements(policy, base):
             if statement.get("Effect") != "Allow":
                 continue
-            label = self.label(statement, pointer)
+            label, title = self.label(statement, pointer), self.title(statement, pointer, "IAM policy")
             if "NotAction" in statement:
-                self.grants.append(self.inverted(pointer, "NotAction", label, "actions"))
+                self.grants.append(self.inverted(pointer, "NotAction", label, title, "actions"))
             if "NotResource" in statement:
-                self.grants.append(self.inverted(pointer, "NotResource", label, "resources"))
+                self.grants.append(self.inverted(pointer, "NotResource", label, title, "resources"))
             actions, resources = texts(statement.get("Action")), texts(statement.get("Resource"))
             action_pointers = list_pointers(pointer + ("Action",), statement.get("Action"))
             self.grants.append(Grant(
                 location=self.doc.value_location(pointer),
                 item_locations=item_locations(self.doc, "actions", action_pointers) | item_locations(
                     self.doc, "resources", list_pointers(pointer + ("Resource",), statement.get("Resource"))),
-                identity=self.name, name=label, actions=actions, resources=resources))
+                identity=self.name, name=label, label=title, actions=actions, resources=resources))
             for action, action_pointer in zip(actions, action_pointers):
                 passes_role = fnmatchcase("iam:passrole", action.lower()) and action not in ("*", "iam:*")
                 if passes_role and "*" in resources:
@@ -92,10 +100,17 @@ class _Policy:
                 values.append(("Principal", "Federated"))
             for at in values:
                 location = self.doc.value_location(pointer + at)
+                github = at == ("Principal", "Federated")
                 self.grants.append(Grant(
                     location=location, item_locations={"resources[0]": location}, identity=self.name,
                     name=f"{self.label(statement, pointer)} (who may assume the role: {'.'.join(at)})",
-                    actions=texts(statement.get("Action")), resources=_WILDCARD))
+                    label=self.title(statement, pointer, "trust policy"),
+                    actions=texts(statement.get("Action")), resources=_WILDCARD,
+                    covers="the role to the workflows of every GitHub repository (no "
+                           f"{GITHUB_OIDC}:sub condition)" if github else
+                           f"the role to any principal ({'.'.join(at)}: \"*\")",
+                    remedy=f"add a {GITHUB_OIDC}:sub condition naming the repository and branch"
+                           if github else "name the principals that may assume it"))
 
 
 def _github_subject(statement: dict) -> bool:

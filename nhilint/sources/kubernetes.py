@@ -2,13 +2,18 @@
 
 * A ServiceAccount is an Identity. Kubernetes has no owner, purpose or expiry field, so
   none of those rules apply (`declares` is empty).
-* Its tokens are Credentials: an automatically mounted token (`source="automount"`), a
+* Its tokens are Credentials: the token it mounts into every pod by default
+  (`source="automount"`, unless the account sets `automountServiceAccountToken: false`), a
   legacy `kubernetes.io/service-account-token` Secret (no TTL: it never expires), a
-  projected token with its `expirationSeconds`.
+  projected token with its `expirationSeconds`. A pod spec's own
+  `automountServiceAccountToken: true` is the opt-in Kubernetes recommends for the pod that
+  calls the API, not a default: it is no credential of its own.
 * Each rule of a Role or ClusterRole is a Grant (verbs as actions; API groups, resources
-  and non-resource URLs as resources), so wildcards fire NHI302 at the exact item;
-  escalation verbs (`escalate`, `bind`, `impersonate`, `create serviceaccounts/token`)
-  and bindings to `cluster-admin` are administrative grants (NHI303).
+  and non-resource URLs as resources) that says what it covers in RBAC's words, so a
+  wildcard rule is one NHI302 ("all verbs on all resources in all API groups"); escalation
+  verbs (`escalate`, `bind`, `impersonate`, `create serviceaccounts/token`) and bindings to
+  `cluster-admin` are administrative grants (NHI303), a binding to everyone of a kind
+  (`system:authenticated`, ...) a wildcard holder (NHI302 at the subject).
 * `link` joins bindings to roles and subjects across documents and files of a project:
   the service account holds its roles' grants, and each role's grants name who holds them.
 """
@@ -29,9 +34,11 @@ FORMAT = "kubernetes"
 AUTOMOUNT = "automount"
 DEFAULT_PROJECTED_TTL = 3600  # ServiceAccountTokenProjection.expirationSeconds default
 CLUSTER_ADMIN = "cluster-admin"
-# Groups that stand for everyone of a kind: binding a role to one grants it to all of them.
-EVERYONE = frozenset({"system:anonymous", "system:unauthenticated", "system:authenticated",
-                      "system:serviceaccounts"})
+# Subjects that stand for everyone of a kind: binding a role to one grants it to all of them.
+EVERYONE = {"system:anonymous": "anonymous requests", "system:unauthenticated": "every unauthenticated request",
+            "system:authenticated": "every authenticated user",
+            "system:serviceaccounts": "every service account in the cluster"}
+NAMESPACE_ACCOUNTS = "system:serviceaccounts:"  # + a namespace: every service account in it
 # (verbs, resources) pairs that let a holder raise its own privileges or act as someone else
 ESCALATIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
     (frozenset({"escalate", "bind"}), frozenset({"roles", "clusterroles"})),
@@ -91,7 +98,7 @@ def _service_account(obj: _Object, out: SourceOutput) -> None:
     name = service_account_name(obj.namespace, obj.name)
     credentials = ()
     if obj.data.get("automountServiceAccountToken") is not False:
-        credentials = (_automounted(obj, name, ("automountServiceAccountToken",)),)
+        credentials = (_automounted(obj, name),)
     out.identities.append(Identity(
         location=obj.location, field_locations=key_locations(obj.doc, (), obj.data),
         name=name, source_format=FORMAT, declares=frozenset(), identity_type="service-account",
@@ -100,12 +107,13 @@ def _service_account(obj: _Object, out: SourceOutput) -> None:
     ))
 
 
-def _automounted(obj: _Object, identity: str, pointer: tuple) -> Credential:
+def _automounted(obj: _Object, identity: str) -> Credential:
     # The mounted token is a bound token (about an hour, refreshed by the kubelet): its
-    # risk is that every pod gets one whether it calls the API or not (NHI306).
-    setting = "true" if obj.doc.has(pointer) else "unset"
+    # risk is that every pod of the account gets one whether it calls the API or not (NHI306).
+    pointer = ("automountServiceAccountToken",)
+    setting = "automountServiceAccountToken: true" if obj.doc.has(pointer) else "automountServiceAccountToken unset"
     return Credential(location=obj.key(*pointer), identity=identity,
-                      name=f"automountServiceAccountToken {setting} on {obj.kind} {obj.namespace}/{obj.name}",
+                      name=f"the API token of {identity} ({setting})",
                       type="service-account-token", issuance="jit", ttl="1h", source=AUTOMOUNT)
 
 
@@ -132,10 +140,38 @@ def _escalations(obj: _Object, role: str, index: int, rule: dict) -> list[Grant]
         reached = ["*"] if "*" in resources else sorted(resources & targets)
         for verb, verb_pointer in zip(verbs, verb_pointers):
             if verb in dangerous_verbs and reached:
-                grants.append(Grant(
-                    location=obj.doc.value_location(verb_pointer), identity=role,
-                    name=f"{role}: {verb} {', '.join(reached)}", admin=True))
+                name = f"{role}: {verb} {', '.join(reached)}"
+                grants.append(Grant(location=obj.doc.value_location(verb_pointer), identity=role,
+                                    name=name, label=name, admin=True))
     return grants
+
+
+def _listed(values: tuple[str, ...], every: str) -> str:
+    return every if "*" in values else ", ".join(values)
+
+
+def _api_groups(groups: tuple[str, ...]) -> str:
+    if "*" in groups:
+        return "all API groups"
+    names = [group or "core" for group in groups] or ["core"]
+    if len(names) == 1:
+        return f"the {names[0]} API group"
+    return f"the {', '.join(names[:-1])} and {names[-1]} API groups"
+
+
+def _covers(rule: dict) -> tuple[str, str]:
+    """What an RBAC rule allows, in RBAC's words, and the fix naming the lists that hold a wildcard."""
+    lists = {name: texts(rule.get(key)) for name, key in (
+        ("verbs", "verbs"), ("API groups", "apiGroups"), ("resources", "resources"),
+        ("non-resource URLs", "nonResourceURLs"))}
+    reached = []
+    if lists["resources"] or lists["API groups"]:
+        reached.append(f"{_listed(lists['resources'], 'all resources')} in {_api_groups(lists['API groups'])}")
+    if lists["non-resource URLs"]:
+        reached.append(_listed(lists["non-resource URLs"], "all non-resource URLs"))
+    wild = [name for name, values in lists.items() if any("*" in value for value in values)]
+    fix = f"list the {', '.join(wild[:-1])} and {wild[-1]}" if len(wild) > 1 else f"list the {''.join(wild)}"
+    return f"{_listed(lists['verbs'], 'all verbs')} on {' and '.join(reached)}", f"{fix} it needs"
 
 
 def _role(obj: _Object, out: SourceOutput) -> None:
@@ -147,14 +183,15 @@ def _role(obj: _Object, out: SourceOutput) -> None:
         resource_fields = ("apiGroups", "resources", "nonResourceURLs")
         resources = tuple(r for f in resource_fields for r in texts(rule.get(f)))
         resource_pointers = [p for f in resource_fields for p in list_pointers(pointer + (f,), rule.get(f))]
+        covers, fix = _covers(rule)
         out.objects.append(Grant(
             location=obj.doc.value_location(pointer),
             field_locations=key_locations(obj.doc, pointer, rule),
             item_locations=item_locations(obj.doc, "actions",
                                           list_pointers(pointer + ("verbs",), rule.get("verbs")))
             | item_locations(obj.doc, "resources", resource_pointers),
-            identity=role, name=f"{role} rules[{index}]", actions=texts(rule.get("verbs")),
-            resources=resources,
+            identity=role, name=f"{role} rules[{index}]", label=f"{role} rules[{index}]",
+            actions=texts(rule.get("verbs")), resources=resources, covers=covers, remedy=fix,
         ))
         out.objects.extend(_escalations(obj, role, index, rule))
 
@@ -170,18 +207,30 @@ def _binding(obj: _Object, out: SourceOutput) -> None:
             namespace = text(subject.get("namespace")) or obj.namespace
             subjects.append(service_account_name(namespace, text(subject.get("name")) or "?"))
         elif isinstance(subject, dict):
-            subjects.append(f"{subject.get('kind')} {subject.get('name')}")
-            if subject.get("name") in EVERYONE:
-                # the role goes to every (authenticated) caller or service account: a wildcard holder
+            who = f"{subject.get('kind')} {subject.get('name')}"
+            subjects.append(who)
+            everyone = _everyone(text(subject.get("name")) or "")
+            if everyone:
+                # the role goes to every caller (or account) of a kind: a wildcard holder
                 at = obj.doc.value_location(("subjects", index, "name"))
                 out.objects.append(Grant(
                     location=at, item_locations={"resources[0]": at}, identity=binding,
-                    name=f"{binding} -> {role} for group {subject.get('name')}", resources=("*",)))
+                    name=f"{binding} -> {role} for {who}", label=binding, resources=("*",),
+                    covers=f"{role} to {everyone} ({who})",
+                    remedy="bind it to the users, groups or service accounts that need it"))
     where = obj.doc.value_location(("roleRef", "name")) if "name" in ref else obj.location
     out.objects.append(Binding(where, binding, role, tuple(subjects)))
     if role_name == CLUSTER_ADMIN:
         out.objects.append(Grant(location=where, identity=", ".join(subjects) or binding,
-                                 name=f"{binding} -> {CLUSTER_ADMIN}", admin=True))
+                                 name=f"{binding} -> {CLUSTER_ADMIN}",
+                                 label=f"{binding} (roleRef {CLUSTER_ADMIN})", admin=True))
+
+
+def _everyone(name: str) -> str | None:
+    """Who a subject that stands for everyone of a kind is, in RBAC's words; None for anyone else."""
+    if name.startswith(NAMESPACE_ACCOUNTS) and len(name) > len(NAMESPACE_ACCOUNTS):
+        return f"every service account in namespace {name[len(NAMESPACE_ACCOUNTS):]}"
+    return EVERYONE.get(name)
 
 
 def _workload(obj: _Object, out: SourceOutput) -> None:
@@ -191,8 +240,6 @@ def _workload(obj: _Object, out: SourceOutput) -> None:
         spec = mapping(spec.get(part))
     account = text(spec.get("serviceAccountName")) or text(spec.get("serviceAccount")) or "default"
     identity = service_account_name(obj.namespace, account)
-    if spec.get("automountServiceAccountToken") is True:
-        out.objects.append(_automounted(obj, identity, pointer + ("automountServiceAccountToken",)))
     for v_index, volume in enumerate(sequence(spec.get("volumes"))):
         sources = mapping(mapping(volume).get("projected")).get("sources")
         for s_index, source in enumerate(sources if isinstance(sources, list) else []):
@@ -225,7 +272,7 @@ def read(doc: Document, out: SourceOutput) -> None:
 def link(inventory: Inventory) -> None:
     """Join bindings to roles and subjects across the project's documents and files.
 
-    Each role's grants are renamed for the service accounts bound to them (so a wildcard
+    Each role's grants are labelled with the service accounts bound to them (so a wildcard
     finding says who holds it), and each service account identity gets its roles' grants
     and its token Secrets.
     """
@@ -238,7 +285,7 @@ def link(inventory: Inventory) -> None:
     for index, obj in enumerate(inventory.objects):
         if isinstance(obj, Grant) and holders.get(obj.identity):
             names = sorted(holders[obj.identity])
-            obj = dataclasses.replace(obj, name=f"{obj.name} (bound to {', '.join(names)})")
+            obj = dataclasses.replace(obj, label=f"{obj.title} (bound to {', '.join(names)})")
             inventory.objects[index] = obj
             for name in names:
                 held[name].append(obj)

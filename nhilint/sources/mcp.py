@@ -34,16 +34,45 @@ HOME_ROOTS = frozenset({"/", "~", "~/", "$HOME", "${HOME}", "${env:HOME}", "${us
 AUTO_APPROVE_KEYS = ("alwaysAllow", "autoApprove")
 HEADER_KEYS = ("headers", "http_headers")
 URL_KEYS = ("url", "httpUrl", "serverUrl")
-# launcher -> ecosystem; each reads its package argument differently
-LAUNCHERS = {"npx": "npm", "bunx": "npm", "pnpx": "npm", "uvx": "pypi", "pipx": "pypi", "docker": "oci",
-             "podman": "oci"}
-# docker/podman `run` options that take a separate value
-_OCI_VALUE_OPTIONS = frozenset({
-    "-e", "--env", "--env-file", "-v", "--volume", "--mount", "--name", "--network", "-p",
-    "--publish", "-w", "--workdir", "-u", "--user", "--entrypoint", "--platform", "-l",
-    "--label", "--add-host", "--cap-add", "--cap-drop", "-m", "--memory", "--pull", "--hostname",
-})
+# launcher -> (ecosystem, the subcommand that runs a package: `pipx run`, `uv tool run`)
+LAUNCHERS = {"npx": ("npm", ()), "bunx": ("npm", ()), "pnpx": ("npm", ()), "uvx": ("pypi", ()),
+             "uv": ("pypi", ("tool", "run")), "pipx": ("pypi", ("run",)), "docker": ("oci", ("run",)),
+             "podman": ("oci", ("run",))}
+# Options whose value is the package to fetch (the word after it is a program of that package).
+_PACKAGE_OPTIONS = {"npm": frozenset({"-p", "--package"}), "pypi": frozenset({"--from", "--spec"}),
+                    "oci": frozenset()}
+# Options that take a separate value, which is not the package (`uvx --python 3.12 pkg`,
+# `docker run -p 127.0.0.1:8085:8085 image`): from `npx`, `uv tool run`, `pipx run` and
+# `docker run --help`.
+_VALUE_OPTIONS = {
+    "npm": frozenset({"-c", "--call", "--registry", "--cache", "--userconfig", "--prefix", "-w",
+                      "--workspace", "--node-options", "--loglevel"}),
+    "pypi": frozenset({
+        "--with", "--with-editable", "--with-requirements", "-p", "--python", "-c", "--constraints",
+        "--overrides", "--build-constraints", "--index", "--default-index", "-i", "--index-url",
+        "--extra-index-url", "-f", "--find-links", "--index-strategy", "--keyring-provider",
+        "--resolution", "--prerelease", "--exclude-newer", "--link-mode", "-P", "--upgrade-package",
+        "--reinstall-package", "--refresh-package", "--no-build-package", "--no-binary-package",
+        "-C", "--config-setting", "--directory", "--project", "--config-file", "--cache-dir",
+        "--color", "--env-file", "--allow-insecure-host", "--python-preference", "--pip-args",
+        "--backend"}),
+    "oci": frozenset({
+        "-a", "--attach", "-c", "--cpu-shares", "-e", "--env", "--env-file", "-h", "--hostname",
+        "-l", "--label", "--label-file", "-m", "--memory", "-p", "--publish", "-u", "--user", "-v",
+        "--volume", "-w", "--workdir", "--add-host", "--annotation", "--blkio-weight", "--cap-add",
+        "--cap-drop", "--cgroup-parent", "--cgroupns", "--cidfile", "--cpus", "--cpuset-cpus",
+        "--cpuset-mems", "--device", "--dns", "--dns-option", "--dns-search", "--domainname",
+        "--entrypoint", "--expose", "--gpus", "--group-add", "--health-cmd", "--health-interval",
+        "--health-retries", "--health-timeout", "--ip", "--ip6", "--ipc", "--isolation", "--link",
+        "--log-driver", "--log-opt", "--mac-address", "--memory-reservation", "--memory-swap",
+        "--mount", "--name", "--network", "--net", "--network-alias", "--pid", "--pids-limit",
+        "--platform", "--pull", "--restart", "--runtime", "--security-opt", "--shm-size",
+        "--stop-signal", "--stop-timeout", "--storage-opt", "--sysctl", "--tmpfs", "--ulimit",
+        "--userns", "--uts", "--volume-driver", "--volumes-from", "--pod", "--secret"}),
+}
 _EXACT_VERSION = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.-]+)?$")
+# npm reads `pkg@1` and `pkg@1.4` as ranges: only a whole semantic version is one release
+_EXACT_NPM_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 _HEADER_ARG = re.compile(r"^\s*([A-Za-z0-9-]+)\s*:\s*(.+)$")
 
 
@@ -163,7 +192,9 @@ class _Server:
                 self.grants.append(Grant(
                     location=self.at("args", index), item_locations={"resources[0]": self.at("args", index)},
                     identity=self.name, name=f"{self.name} (filesystem root {arg.strip()})",
-                    resources=("*",)))
+                    label=f"MCP server '{self.name}'", resources=("*",),
+                    covers=f"every file under {arg.strip()} (its root folder)",
+                    remedy="pass only the folders it needs"))
         package = _package(text(self.data.get("command")), args)
         if package is not None:
             index, ecosystem, spec, version, launcher = package
@@ -175,41 +206,39 @@ class _Server:
         for field in AUTO_APPROVE_KEYS:
             tools = self.data.get(field)
             if isinstance(tools, list) and tools:
+                name = f"MCP server '{self.name}' ({field})"
                 self.grants.append(Grant(
-                    location=self.key(field), identity=self.name, auto_approved=True,
-                    name=f"MCP server '{self.name}' ({field})",
-                    actions=tuple(str(t) for t in tools if not isinstance(t, (dict, list)))))
+                    location=self.key(field), identity=self.name, auto_approved=True, name=name,
+                    label=name, actions=tuple(str(t) for t in tools if not isinstance(t, (dict, list)))))
         if self.data.get("trust") is True:
+            name = f"MCP server '{self.name}' (trust: true)"
             self.grants.append(Grant(location=self.key("trust"), identity=self.name, auto_approved=True,
-                                     name=f"MCP server '{self.name}' (trust: true)"))
+                                     name=name, label=name))
 
 
 def _package(command: str | None, args: list) -> tuple[int, str, str, str | None, str] | None:
     """(argument index, ecosystem, package as written, exact version or None, launcher)."""
     launcher = posixpath.basename((command or "").replace("\\", "/")).lower().removesuffix(".cmd")
     launcher = launcher.removesuffix(".exe")
-    ecosystem = LAUNCHERS.get(launcher)
-    if ecosystem is None:
+    if launcher not in LAUNCHERS:
         return None
+    ecosystem, subcommand = LAUNCHERS[launcher]
     words = [(i, a) for i, a in enumerate(args) if isinstance(a, str)]
-    if launcher == "pipx" or ecosystem == "oci":
-        if not words or words[0][1] != "run":
-            return None
-        words = words[1:]
+    if tuple(word for _, word in words[:len(subcommand)]) != subcommand:
+        return None
+    words = words[len(subcommand):]
     chosen = None
     skip_next = False
     for position, (index, word) in enumerate(words):
         if skip_next:
             skip_next = False
             continue
-        if word in ("-p", "--package", "--from") and position + 1 < len(words):
-            chosen = words[position + 1]
-            break
-        if word.startswith(("--package=", "--from=")):
-            chosen = (index, word.split("=", 1)[1])
+        option, has_value, value = word.partition("=")
+        if option in _PACKAGE_OPTIONS[ecosystem]:
+            chosen = (index, value) if has_value else (words[position + 1] if position + 1 < len(words) else None)
             break
         if word.startswith("-"):
-            skip_next = ecosystem == "oci" and word in _OCI_VALUE_OPTIONS
+            skip_next = not has_value and option in _VALUE_OPTIONS[ecosystem]
             continue
         chosen = (index, word)
         break
@@ -232,7 +261,8 @@ def _version(ecosystem: str, spec: str) -> str | None:
             return spec.split("@", 1)[1]
         last = spec.rsplit("/", 1)[-1]
         version = last.split(":", 1)[1] if ":" in last else ""
-    return version if _EXACT_VERSION.match(version) else None
+    exact = _EXACT_NPM_VERSION if ecosystem == "npm" else _EXACT_VERSION
+    return version if exact.match(version) else None
 
 
 def read(doc: Document, out: SourceOutput) -> None:
@@ -263,7 +293,8 @@ def _claude_permissions(doc: Document, permissions: dict, out: SourceOutput) -> 
         if isinstance(entry, str) and _WHOLE_TOOL.match(entry.strip()):
             out.objects.append(Grant(location=doc.value_location(base + ("allow", index)),
                                      identity=CLAUDE, auto_approved=True, actions=(entry,),
-                                     name=f"{CLAUDE} permissions.allow"))
+                                     name=f"{CLAUDE} permissions.allow",
+                                     label=f"{CLAUDE} permissions.allow rule '{entry}'"))
 
 
 # Codex `config.toml`: the same server entries under [mcp_servers.*], and global switches.
@@ -280,7 +311,10 @@ def _codex_switches(doc: Document, table: tuple, settings: dict, out: SourceOutp
         location = doc.value_location(table + ("sandbox_mode",))
         out.objects.append(Grant(location=location, item_locations={"resources[0]": location},
                                  identity=CODEX, resources=("*",),
-                                 name=f'Codex {where}sandbox_mode = "danger-full-access"'))
+                                 name=f'Codex {where}sandbox_mode = "danger-full-access"',
+                                 label=f'Codex {where}sandbox_mode = "danger-full-access"',
+                                 covers="every command it runs the whole machine, with no sandbox",
+                                 remedy='use sandbox_mode = "workspace-write"'))
 
 
 def read_file(path: str, text_: str, out: SourceOutput) -> None:

@@ -33,8 +33,10 @@ def _ttl(value: Any) -> str | None:
 
 
 class _Entry:
-    def __init__(self, doc: Document, pointer: tuple, data: dict, name: str, spiffe_id: str) -> None:
+    def __init__(self, doc: Document, pointer: tuple, data: dict, name: str, spiffe_id: str,
+                 title: str) -> None:
         self.doc, self.pointer, self.data, self.name, self.spiffe_id = doc, pointer, data, name, spiffe_id
+        self.title = title  # how findings name the entry: "SPIRE entry spiffe://...", "ClusterSPIFFEID x"
 
     def key(self, *path: Any) -> Location:
         return self.doc.key_location(self.pointer + path)
@@ -46,15 +48,17 @@ class _Entry:
         return Credential(location=location, field_locations={"ttl": location}, identity=self.name,
                           name=f"{kind} of {self.name}", type=kind.lower(), issuance="jit", ttl=ttl)
 
-    def wildcard(self, where: Location, why: str) -> Grant:
+    def wildcard(self, where: Location, why: str, covers: str, fix: str) -> Grant:
         return Grant(location=where, item_locations={"resources[0]": where}, identity=self.name,
-                     name=f"{self.name} ({why})", resources=("*",))
+                     name=f"{self.name} ({why})", label=self.title, resources=("*",), covers=covers,
+                     remedy=fix)
 
     def identity(self, credentials: tuple[Credential, ...], grants: list[Grant]) -> Identity:
         data = self.data
         if data.get("admin") is True:
             grants.append(Grant(location=self.key("admin"), identity=self.name, admin=True,
-                                name=f"{self.name} (admin: true, SPIRE Server admin APIs)"))
+                                name=f"{self.name} (admin: true, SPIRE Server admin APIs)",
+                                label=f"{self.title} (admin: true: the SPIRE Server admin APIs)"))
         delegation = None
         if data.get("downstream") is True:
             delegation = Delegation(
@@ -75,11 +79,14 @@ def _namespace_only(selectors: Any) -> bool:
 
 def _registration_entry(doc: Document, index: int, data: dict, out: SourceOutput) -> None:
     spiffe_id = text(data.get("spiffe_id")) or f"entries[{index}]"
-    entry = _Entry(doc, ("entries", index), data, spiffe_id, spiffe_id)
+    entry = _Entry(doc, ("entries", index), data, spiffe_id, spiffe_id, f"SPIRE entry {spiffe_id}")
     grants = []
     if _namespace_only(data.get("selectors")):
         where = entry.key("selectors") if "selectors" in data else entry.doc.value_location(entry.pointer)
-        grants.append(entry.wildcard(where, "selectors match every workload in the namespace"))
+        grants.append(entry.wildcard(
+            where, "selectors match every workload in the namespace",
+            "its identity to every workload in the namespace (its selectors pin nothing else)",
+            "add selectors that pin the workload (k8s:sa:NAME, k8s:pod-label:KEY:VALUE)"))
     credentials = (entry.svid("X.509-SVID", "x509_svid_ttl", "ttl"), entry.svid("JWT-SVID", "jwt_svid_ttl", "ttl"))
     out.identities.append(entry.identity(credentials, grants))
 
@@ -87,11 +94,13 @@ def _registration_entry(doc: Document, index: int, data: dict, out: SourceOutput
 def _cluster_spiffe_id(doc: Document, out: SourceOutput) -> None:
     spec = mapping(doc.data.get("spec"))
     name = f"ClusterSPIFFEID {text(mapping(doc.data.get('metadata')).get('name')) or '?'}"
-    entry = _Entry(doc, ("spec",), spec, name, text(spec.get("spiffeIDTemplate")) or "")
+    entry = _Entry(doc, ("spec",), spec, name, text(spec.get("spiffeIDTemplate")) or "", name)
     grants = []
     if not mapping(spec.get("podSelector")):
         where = entry.key("podSelector") if "podSelector" in spec else doc.key_location(("spec",))
-        grants.append(entry.wildcard(where, "no podSelector: every pod gets this identity"))
+        grants.append(entry.wildcard(where, "no podSelector: every pod gets this identity",
+                                     "its identity to every pod it applies to (no podSelector)",
+                                     "add a podSelector that matches the workload's pods"))
     credentials = (entry.svid("X.509-SVID", "ttl"), entry.svid("JWT-SVID", "jwtTtl"))
     out.identities.append(entry.identity(credentials, grants))
 
@@ -143,7 +152,7 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
                    ttl=(_HCL_STRING.findall(settings[key][0]) or [settings[key][0]])[0])
         for key, kind in SERVER_TTLS.items() if key in settings)
     grants = tuple(Grant(location=at("admin_ids"), identity=name, admin=True,
-                         name=f"{name} admin_ids: {admin}")
+                         name=f"{name} admin_ids: {admin}", label=f"{name} admin_ids: {admin}")
                    for admin in _HCL_STRING.findall(settings["admin_ids"][0])) if "admin_ids" in settings else ()
     out.identities.append(Identity(location=at("trust_domain"), name=name, source_format=FORMAT,
                                    declares=frozenset(), identity_type="spiffe",

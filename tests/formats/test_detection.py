@@ -48,7 +48,7 @@ def _rules(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
 
 
 @pytest.mark.parametrize(("files", "expected"), [
-    pytest.param({"deploy/role.yaml": WILDCARD_ROLE}, 3, id="kubernetes-by-apiVersion-and-kind"),
+    pytest.param({"deploy/role.yaml": WILDCARD_ROLE}, 1, id="kubernetes-by-apiVersion-and-kind"),
     pytest.param({"deploy/role.yaml": WILDCARD_ROLE.replace("ClusterRole", "ConfigMap", 1)}, 0,
                  id="other-kind-ignored"),
     pytest.param({"chart/values.yaml": "rbac:\n  rules:\n    - verbs: ['*']\n"}, 0, id="unrelated-yaml"),

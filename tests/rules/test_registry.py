@@ -16,6 +16,8 @@ from tests.conftest import TODAY
 
 EXAMPLE_FILE = {"yaml": "agent.yaml", "json": "agent.json", "cedar": "policy.cedar", "rego": "policy.rego",
                 "toml": "config.toml"}
+# Examples of formats recognised by where the file lies, not by its content
+EXAMPLE_PATH = {"NHI308": ".github/workflows/ci.yml"}
 
 
 def test_ids_and_names_are_unique_and_well_formed() -> None:
@@ -52,8 +54,9 @@ def test_documented_examples_behave(rule_id: str, tmp_path: Path) -> None:
     rule = all_rules()[rule_id]
     for kind, example, should_fire in (("bad", rule.bad_example, True), ("good", rule.good_example, False)):
         folder = tmp_path / kind
-        folder.mkdir()
-        (folder / EXAMPLE_FILE[rule.example_language]).write_text(example + "\n", encoding="utf-8")
+        path = folder / EXAMPLE_PATH.get(rule_id, EXAMPLE_FILE[rule.example_language])
+        path.parent.mkdir(parents=True)
+        path.write_text(example + "\n", encoding="utf-8")
         fired = [f for f in lint_paths([str(folder)], today=TODAY).findings if f.rule == rule_id]
         assert bool(fired) == should_fire, f"{rule_id} {kind} example: {[f.message for f in fired]}"
 
