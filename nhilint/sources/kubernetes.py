@@ -170,8 +170,9 @@ def _covers(rule: dict) -> tuple[str, str]:
     if lists["non-resource URLs"]:
         reached.append(_listed(lists["non-resource URLs"], "all non-resource URLs"))
     wild = [name for name, values in lists.items() if any("*" in value for value in values)]
-    fix = f"list the {', '.join(wild[:-1])} and {wild[-1]}" if len(wild) > 1 else f"list the {''.join(wild)}"
-    return f"{_listed(lists['verbs'], 'all verbs')} on {' and '.join(reached)}", f"{fix} it needs"
+    named = f"{', '.join(wild[:-1])} and {wild[-1]}" if len(wild) > 1 else "".join(wild)
+    fix = f"list the {named} it needs" if wild else ""
+    return f"{_listed(lists['verbs'], 'all verbs')} on {' and '.join(reached)}", fix
 
 
 def _role(obj: _Object, out: SourceOutput) -> None:
