@@ -23,9 +23,9 @@ LINT_FORMATS: dict[str, str] = {
 
 # `nhilint test` results (a TestRun), not lint findings
 TEST_FORMATS: dict[str, str] = {
-    "text": "nhilint.reporters.test_text",
-    "json": "nhilint.reporters.test_json",
-    "junit": "nhilint.reporters.test_junit",
+    "text": "nhilint.reporters.results_text",
+    "json": "nhilint.reporters.results_json",
+    "junit": "nhilint.reporters.results_junit",
 }
 
 

@@ -67,7 +67,7 @@ class ScenarioItem(pytest.Item):
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
         if isinstance(excinfo.value, ScenarioFailure):
-            from nhilint.reporters.test_text import details, headline
+            from nhilint.reporters.results_text import details, headline
 
             result = excinfo.value.args[0]
             return "\n".join([headline(result)] + ["    " + line for line in details(result)])

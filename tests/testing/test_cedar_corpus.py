@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from nhilint.reporters import RenderOptions
-from nhilint.reporters.test_text import render
+from nhilint.reporters.results_text import render
 from nhilint.testing.results import FAIL, PASS
 from nhilint.testing.runner import run_tests
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from nhilint.reporters import RenderOptions
-from nhilint.reporters.test_text import details, show
+from nhilint.reporters.results_text import details, show
 from nhilint.testing.results import ERROR, FAIL, SKIP, TestResult, TestRun
 
 
