@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from nhilint.config import Configuration, Settings, as_configuration
 from nhilint.discovery import discover

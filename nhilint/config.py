@@ -19,9 +19,10 @@ import dataclasses
 import difflib
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from nhilint.model import Location, Severity
 from nhilint.rules import Rule, all_rules, builtin_rules, register_custom_rules

@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from nhilint.model import Identity, Inventory, Location, SecretCandidate, Violation
 

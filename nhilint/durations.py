@@ -48,7 +48,7 @@ def parse_parameter_duration(value: object) -> float:
     whether seconds, minutes or hours were meant.
     """
     text = str(value).strip()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) or text.isdigit():
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or text.isdigit():
         raise ValueError(f"'{text}' has no unit; write a duration such as {DURATION_FORMS}")
     seconds = parse_duration(value)
     if seconds is None:

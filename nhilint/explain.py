@@ -7,7 +7,6 @@ import textwrap
 from nhilint.rules import Rule
 from nhilint.rules.references import REFERENCES
 
-
 WIDTH = 88
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from nhilint import custom_rules, suppressions
 from nhilint.config import PROJECT_FILES, Configuration, Settings, as_configuration
@@ -15,10 +16,8 @@ from nhilint.discovery import display_path, not_linted_reason, walk
 from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import find_secrets
-from nhilint.sources import (STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats,
-                             file_format_for, link_project)
-from nhilint.sources.yaml_loader import (Document, LoadError, blank_json_comments, decode,
-                                         iter_documents)
+from nhilint.sources import STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats, file_format_for, link_project
+from nhilint.sources.yaml_loader import Document, LoadError, blank_json_comments, decode, iter_documents
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONFIG_FORMAT = "config"  # how a .nhilint.yaml is listed: read (for its suppressions), not linted

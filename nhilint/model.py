@@ -8,9 +8,10 @@ key (`ttl`, `max_depth`, ...) or, when the key is missing, at the object itself.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 
 class Severity(str, Enum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -13,6 +13,6 @@ def data_file(package: str, name: str) -> Any:
     return resources.files(f"nhilint.{package}").joinpath(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict[str, Any]:
     return json.loads(data_file("schemas", name).read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ the files on disk differ from what `pages()` returns.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from nhilint.rules import Rule
 from nhilint.rules.references import REFERENCES

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 from nhilint.secrets import classify
 
@@ -13,7 +14,7 @@ _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "
                "number": "a number", "boolean": "true or false", "null": "empty (null)"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(schema_name: str) -> Any:
     import jsonschema  # imported on first validation: keeps `nhilint --help` fast
 

@@ -24,7 +24,9 @@ import math
 import re
 import string
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
 
 Shape = tuple[str, str]  # (kind, masked hint)
 
@@ -174,7 +176,7 @@ def _name_like(value: str) -> bool:
             continue
         if not part.isalpha():
             return False
-        flips = sum(1 for a, b in zip(part, part[1:]) if a.islower() and b.isupper())
+        flips = sum(1 for a, b in pairwise(part) if a.islower() and b.isupper())
         if flips > len(part) / 4:
             return False
     return True
@@ -185,7 +187,7 @@ def _is_placeholder(value: str) -> bool:
         return True
     words = key_words(value)
     return (not _PLACEHOLDER_WORDS.isdisjoint(words)
-            or any(a == "my" and b in _MY_SECRET for a, b in zip(words, words[1:])))
+            or any(a == "my" and b in _MY_SECRET for a, b in pairwise(words)))
 
 
 def _is_sequential(value: str) -> bool:

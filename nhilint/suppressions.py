@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from nhilint.durations import parse_date
 from nhilint.model import Location, Violation

@@ -8,8 +8,8 @@ standard library and `nhilint.model`, so rule modules can import it at no cost.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Union
 
 from nhilint.model import Located, Location
 
@@ -34,7 +34,7 @@ class Slot(Expr):
 
 @dataclass(frozen=True)
 class Literal(Expr):
-    value: Union[bool, int, str] = ""
+    value: bool | int | str = ""
 
 
 @dataclass(frozen=True)

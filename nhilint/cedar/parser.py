@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import NamedTuple
 
 from nhilint.cedar import ast
 from nhilint.model import Location

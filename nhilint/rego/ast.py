@@ -6,9 +6,10 @@ rule modules can name these types at import time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator, Union
+from typing import Any
 
 from nhilint.model import Location
 
@@ -17,14 +18,14 @@ from nhilint.model import Location
 class Node:
     location: Location
 
-    def children(self) -> list["Node"]:
+    def children(self) -> list[Node]:
         """The direct sub-nodes, in source order."""
         found: list[Node] = []
         for name in _child_fields(type(self)):
             _collect(getattr(self, name), found)
         return found
 
-    def walk(self) -> Iterator["Node"]:
+    def walk(self) -> Iterator[Node]:
         """This node and every node below it, depth first, in source order."""
         stack: list[Node] = [self]
         while stack:
@@ -66,7 +67,7 @@ class Scalar(Node):
 class TemplateString(Node):
     """`$"hello {input.name}"`: literal text and embedded expressions, in order."""
 
-    parts: tuple[Union[str, "Expr"], ...]
+    parts: tuple[str | Expr, ...]
     raw: bool = False
 
 
@@ -79,8 +80,8 @@ class Var(Node):
 class Ref(Node):
     """`head.a[b]`: a head term and its path; `.a` is the string Scalar 'a'."""
 
-    head: "Expr"
-    path: tuple["Expr", ...]
+    head: Expr
+    path: tuple[Expr, ...]
 
     def text(self) -> str:
         """The dotted form for messages and names: `data.tools.allow`, `x[_].id`."""
@@ -102,8 +103,8 @@ class Call(Node):
     """`name(args)`, where name is dotted (`glob.match`, `time.now_ns`)."""
 
     name: str
-    args: tuple["Expr", ...]
-    callee: "Ref | None" = None  # the name as written, with its location
+    args: tuple[Expr, ...]
+    callee: Ref | None = None  # the name as written, with its location
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,8 @@ class BinOp(Node):
     """Infix operators: comparison, arithmetic, `|` union, `&` intersection."""
 
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @dataclass(frozen=True)
@@ -120,38 +121,38 @@ class Assign(Node):
     """`x := y` (declaration) or `x = y` (unification)."""
 
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @dataclass(frozen=True)
 class Membership(Node):
     """`x in xs`, or `k, v in obj` (key is then set)."""
 
-    value: "Expr"
-    collection: "Expr"
-    key: "Expr | None" = None
+    value: Expr
+    collection: Expr
+    key: Expr | None = None
 
 
 @dataclass(frozen=True)
 class Negative(Node):
-    operand: "Expr"
+    operand: Expr
 
 
 @dataclass(frozen=True)
 class Array(Node):
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class Set(Node):
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class ObjectItem(Node):
-    key: "Expr"
-    value: "Expr"
+    key: Expr
+    value: Expr
 
 
 @dataclass(frozen=True)
@@ -161,25 +162,25 @@ class Object(Node):
 
 @dataclass(frozen=True)
 class ArrayComprehension(Node):
-    head: "Expr"
-    body: "Body"
+    head: Expr
+    body: Body
 
 
 @dataclass(frozen=True)
 class SetComprehension(Node):
-    head: "Expr"
-    body: "Body"
+    head: Expr
+    body: Body
 
 
 @dataclass(frozen=True)
 class ObjectComprehension(Node):
-    key: "Expr"
-    value: "Expr"
-    body: "Body"
+    key: Expr
+    value: Expr
+    body: Body
 
 
-Expr = Union[Scalar, TemplateString, Var, Ref, Call, BinOp, Assign, Membership, Negative, Array,
-             Set, Object, ArrayComprehension, SetComprehension, ObjectComprehension]
+Expr = (Scalar | TemplateString | Var | Ref | Call | BinOp | Assign | Membership | Negative | Array
+        | Set | Object | ArrayComprehension | SetComprehension | ObjectComprehension)
 
 
 # --- bodies ------------------------------------------------------------------------------
@@ -188,29 +189,29 @@ Expr = Union[Scalar, TemplateString, Var, Ref, Call, BinOp, Assign, Membership, 
 class SomeDecl(Node):
     """`some x, y` (declaration) or `some k, v in xs` (iteration: collection set)."""
 
-    vars: tuple["Expr", ...]
-    collection: "Expr | None" = None
+    vars: tuple[Expr, ...]
+    collection: Expr | None = None
 
 
 @dataclass(frozen=True)
 class Every(Node):
     key: str | None
     value: str
-    domain: "Expr"
-    body: "Body"
+    domain: Expr
+    body: Body
 
 
 @dataclass(frozen=True)
 class With(Node):
     target: Ref
-    value: "Expr"
+    value: Expr
 
 
 @dataclass(frozen=True)
 class Literal(Node):
     """One statement of a body: an expression, `not` expression, `some` or `every`, with modifiers."""
 
-    expr: Union["Expr", SomeDecl, Every]
+    expr: Expr | SomeDecl | Every
     negated: bool = False
     withs: tuple[With, ...] = ()
 
@@ -224,7 +225,7 @@ class Body(Node):
 
 @dataclass(frozen=True)
 class Else(Node):
-    value: "Expr | None"
+    value: Expr | None
     body: Body | None
     assign: str | None = None
 
@@ -236,9 +237,9 @@ class Rule(Node):
 
     kind: str
     ref: Ref
-    value: "Expr | None" = None
-    key: "Expr | None" = None  # the element of a set rule, the key of an object rule
-    args: tuple["Expr", ...] = ()
+    value: Expr | None = None
+    key: Expr | None = None  # the element of a set rule, the key of an object rule
+    args: tuple[Expr, ...] = ()
     body: Body | None = None
     elses: tuple[Else, ...] = ()
     assign: str | None = None  # ":=" | "=" | None

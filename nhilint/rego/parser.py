@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 from lark import Lark
 
@@ -59,7 +60,7 @@ _CLOSERS = frozenset(_OPENERS.values())
 class Tok:
     """A token: lighter than lark's (the parser below needs only these fields)."""
 
-    __slots__ = ("type", "value", "line", "column", "end_line", "end_column")
+    __slots__ = ("column", "end_column", "end_line", "line", "type", "value")
 
     def __init__(self, kind: str, value: str, line: int, column: int, end_line: int,
                  end_column: int) -> None:

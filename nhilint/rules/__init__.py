@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from nhilint.durations import format_duration, parse_parameter_duration
 from nhilint.model import Inventory, Severity, Violation

@@ -9,8 +9,8 @@ so a rule only fires where the text proves the problem.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 from nhilint.model import Violation
 from nhilint.rules import LazyModule, Param, RuleContext, reported, rule

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from nhilint.durations import format_duration, parse_duration
 from nhilint.model import Credential, Identity, Inventory, SecretCandidate, Violation

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Iterator
 
 from nhilint.model import Delegation, Identity, Inventory, Location, Violation
 from nhilint.rules import Param, RuleContext, rule

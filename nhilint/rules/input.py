@@ -49,7 +49,8 @@ RULES = (
         remediation="Write why the finding is acceptable after the rule list, and an expiry with "
                     "`-- until=YYYY-MM-DD` when it is temporary.",
         bad=_HEAD + "credentials:\n  - name: legacy  # nhilint: ignore[NHI201]\n",
-        good=_HEAD + "credentials:\n  - name: legacy  # nhilint: ignore[NHI201] batch job retired in Q3 -- until=2027-03-31\n",
+        good=_HEAD + "credentials:\n"
+        "  - name: legacy  # nhilint: ignore[NHI201] batch job retired in Q3 -- until=2027-03-31\n",
     ),
     reported(
         id="NHI005", name="expired-suppression", category="input", severity="warning",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from nhilint.model import Identity, Violation
 from nhilint.rules import Param, RuleContext, rule

@@ -4,14 +4,15 @@ workflow token whose permissions are the repository's default."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from nhilint.model import Credential, Grant, Package, Violation
 from nhilint.rules import RuleContext, rule
 
 _MCP = '{"mcpServers": {"github": {"command": "npx", "args": ["-y", %s]}}}'
 _SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n  namespace: agents\n"
-_WORKFLOW = "# .github/workflows/ci.yml\non: push\n%sjobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+_WORKFLOW = ("# .github/workflows/ci.yml\non: push\n%sjobs:\n  test:\n    runs-on: ubuntu-latest\n"
+             "    steps:\n      - run: make test\n")
 
 
 @rule(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from nhilint.model import Credential, Grant, Identity, Location, Violation
 from nhilint.rules import Param, RuleContext, rule

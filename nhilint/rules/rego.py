@@ -8,7 +8,7 @@ Rego source fills it. A decision rule is one whose name is in the `decisions` pa
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from nhilint.model import Inventory, Violation
 from nhilint.rules import LazyModule, Param, RuleContext, rule

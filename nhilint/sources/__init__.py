@@ -18,9 +18,10 @@ import fnmatch
 import posixpath
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 from nhilint.model import Identity, Inventory, Location, Violation
 from nhilint.sources import detect
@@ -113,7 +114,7 @@ def name_matches(path: str, patterns: tuple[str, ...]) -> bool:
     return bool(matcher(posixpath.basename(path)) or matcher(path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], Any]:
     # One regex for all of a format's patterns, each as written and below any folder: a
     # run asks this for every format of every file.

@@ -9,7 +9,8 @@ scope fires NHI302, an admin scope NHI303.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from nhilint.model import Grant, Identity
 from nhilint.sources import SourceOutput

@@ -12,8 +12,9 @@ Inline access keys (`AKIA...`) are found by the secret scan (NHI204).
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any, Iterator
+from typing import Any
 
 from nhilint.model import Credential, Delegation, Grant, Identity
 from nhilint.sources import SourceOutput

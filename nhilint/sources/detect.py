@@ -45,14 +45,14 @@ def is_workflow(path: str, data: Any) -> bool:
 def is_mcp_config(path: str, data: Any) -> bool:
     if not isinstance(data, dict):
         return False
-    if isinstance(data.get("mcpServers"), dict) or isinstance(data.get("projects"), dict) and any(
+    if isinstance(data.get("mcpServers"), dict) or (isinstance(data.get("projects"), dict) and any(
             isinstance(p, dict) and isinstance(p.get("mcpServers"), dict)
-            for p in data["projects"].values()):
+            for p in data["projects"].values())):
         return True
     if isinstance(data.get("servers"), dict) and "mcp" in posixpath.basename(path).lower():
         return True  # VS Code .vscode/mcp.json
     mcp = data.get("mcp")
-    return (isinstance(mcp, dict) and isinstance(mcp.get("servers"), dict)  # VS Code settings.json
+    return ((isinstance(mcp, dict) and isinstance(mcp.get("servers"), dict))  # VS Code settings.json
             or is_claude_settings(path, data))
 
 

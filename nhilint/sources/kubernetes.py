@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nhilint.model import Credential, Grant, Identity, Inventory, Location
 from nhilint.sources import SourceOutput
-from nhilint.sources.mapping import (item_locations, key_locations, list_pointers, mapping, sequence,
-                                     text, texts)
+from nhilint.sources.mapping import item_locations, key_locations, list_pointers, mapping, sequence, text, texts
 from nhilint.sources.yaml_loader import Document
 
 FORMAT = "kubernetes"

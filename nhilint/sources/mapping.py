@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from nhilint.model import Location
 from nhilint.sources.yaml_loader import Document
@@ -35,7 +36,7 @@ class LazyLocations(Mapping[str, Location]):
     """Name -> Location, each made when a rule asks for it: most fields are never reported,
     and a repository-sized run reads tens of thousands of them."""
 
-    __slots__ = ("doc", "pointers", "keys")
+    __slots__ = ("doc", "keys", "pointers")
 
     def __init__(self, doc: Document, pointers: dict[str, tuple], keys: bool) -> None:
         self.doc = doc
@@ -52,7 +53,7 @@ class LazyLocations(Mapping[str, Location]):
     def __len__(self) -> int:
         return len(self.pointers)
 
-    def __or__(self, other: "LazyLocations") -> "LazyLocations":
+    def __or__(self, other: LazyLocations) -> LazyLocations:
         assert self.doc is other.doc and self.keys == other.keys
         return LazyLocations(self.doc, {**self.pointers, **other.pointers}, self.keys)
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import posixpath
 import re
 import urllib.parse
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from nhilint.model import Credential, Grant, Identity, Location, Package, SecretCandidate
 from nhilint.secrets import classify, find_secrets

@@ -10,8 +10,9 @@ thousand events instead of expanding. Aliases share the anchored value (no copy)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -112,8 +113,17 @@ def _scalar(loader: Any, event: Any) -> Any:
 
 
 class _Frame:
-    __slots__ = ("container", "is_list", "pointer", "key", "key_span", "weight", "start", "anchor",
-                 "merges")
+    __slots__ = (
+        "anchor",
+        "container",
+        "is_list",
+        "key",
+        "key_span",
+        "merges",
+        "pointer",
+        "start",
+        "weight",
+    )
 
     def __init__(self, container: Any, pointer: Path, start: Any, anchor: str | None) -> None:
         self.container = container

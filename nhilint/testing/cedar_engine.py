@@ -18,11 +18,9 @@ import cedarpy
 from nhilint.cedar.parser import MAX_NESTING, CedarSyntaxError, nesting_depth, parse
 from nhilint.model import Location
 from nhilint.testing.coverage import CoverageTracker
-from nhilint.testing.engines import EngineFailure, all_errors, attempt, is_engine_failure, \
-    failure_text, scenarios_of
+from nhilint.testing.engines import EngineFailure, all_errors, attempt, failure_text, is_engine_failure, scenarios_of
 from nhilint.testing.results import ERROR, FAIL, PASS, TestResult
 from nhilint.testing.scenarios import CedarSetup, Scenario, ScenarioFile
-
 
 
 @dataclass(frozen=True)
@@ -140,14 +138,14 @@ def authorize(prepared: Prepared, requests: list[dict]) -> list[Any]:
     on the request that caused it (the others keep their decisions)."""
     try:
         return cedarpy.is_authorized_batch(requests, prepared.policies, prepared.entities, prepared.schema)
-    except BaseException as exc:  # noqa: BLE001 - includes Rust panics
+    except BaseException as exc:
         if not is_engine_failure(exc) or len(requests) == 1:
             raise
     responses: list[Any] = []
     for request in requests:
         try:
             responses.extend(authorize(prepared, [request]))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             if not is_engine_failure(exc):
                 raise
             responses.append(EngineFailure(f"cannot evaluate the request: {failure_text(exc)}"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Any, Callable, Iterable, Protocol, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.results import ERROR, TestResult
@@ -59,7 +60,7 @@ def attempt(step: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one engine call; an engine failure becomes EngineFailure('<step>: <what went wrong>')."""
     try:
         return call(*args, **kwargs)
-    except BaseException as exc:  # noqa: BLE001 - Rust panics are BaseExceptions
+    except BaseException as exc:
         if not is_engine_failure(exc):
             raise
         raise EngineFailure(f"{step}: {failure_text(exc)}") from None

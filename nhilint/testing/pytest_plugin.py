@@ -7,8 +7,9 @@ naming the file, line and problem. Turn the plugin off with `-p no:nhilint`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

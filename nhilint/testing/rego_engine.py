@@ -15,10 +15,10 @@ from typing import Any
 import regorus
 
 from nhilint.testing.coverage import CoverageTracker
-from nhilint.testing.engines import EngineFailure, all_errors, attempt, failure_text, \
-    is_engine_failure, scenarios_of
+from nhilint.testing.engines import EngineFailure, all_errors, attempt, failure_text, is_engine_failure, scenarios_of
 from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED, TestResult
 from nhilint.testing.scenarios import REGO_TEST_SUFFIX, RegoSetup, Scenario, ScenarioFile, Source
+
 
 def new_engine(coverage: bool) -> Any:
     engine = regorus.Engine()
@@ -35,7 +35,7 @@ def add_module(engine: Any, path: str, text: str | None = None) -> None:
     try:
         engine.add_policy(path, text)
         return
-    except BaseException as exc:  # noqa: BLE001 - Rust panics are BaseExceptions
+    except BaseException as exc:
         if not is_engine_failure(exc):
             raise
         v1_error = failure_text(exc)
@@ -87,7 +87,7 @@ def _scenario_result(engine: Any, scenario: Scenario) -> TestResult:
         if "input" in scenario.request:
             engine.set_input(scenario.request["input"])
         actual = query_value(engine, scenario.query or "")
-    except BaseException as exc:  # noqa: BLE001 - Rust panics are BaseExceptions
+    except BaseException as exc:
         if not is_engine_failure(exc):
             raise
         return TestResult(scenario.location, scenario.name, ERROR, scenario.expect,

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from nhilint.model import Location
 from nhilint.testing.coverage import CoverageTracker
@@ -277,7 +278,7 @@ def _evaluate(engine: Any, job: _Job) -> tuple[str, Any, tuple[str, ...]]:
                 value = query_value(engine, job.query)
                 return "value", None if value == UNDEFINED else value
             return "value", engine.eval_rule(job.query)
-        except BaseException as exc:  # noqa: BLE001 - Rust panics are BaseExceptions
+        except BaseException as exc:
             if not is_engine_failure(exc):
                 raise
             return "error", failure_text(exc)

@@ -8,14 +8,13 @@ Rego in one engine.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.engines import engine
 from nhilint.testing.results import TestResult, TestRun
-from nhilint.testing.scenarios import REGO_TEST_SUFFIX, LoadProblem, RegoSetup, ScenarioFile, \
-    discover, load
+from nhilint.testing.scenarios import REGO_TEST_SUFFIX, LoadProblem, RegoSetup, ScenarioFile, discover, load
 
 DEFAULT_TIMEOUT = 5.0  # seconds a `test_*` rule may run, as `opa test --timeout` defaults
 Progress = Callable[[int, int], None]  # (tests done, tests in all)

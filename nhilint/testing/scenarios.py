@@ -9,9 +9,10 @@ from __future__ import annotations
 import glob
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from nhilint.discovery import SKIP_DIRS, display_path
 from nhilint.model import Location
