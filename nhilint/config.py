@@ -26,8 +26,8 @@ from typing import Any
 
 from nhilint.model import Location, Severity
 from nhilint.rules import Rule, all_rules, builtin_rules, register_custom_rules
+from nhilint.sources.detect import PROJECT_FILES
 
-PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml")
 PRESETS = ("minimal", "recommended", "strict")
 ENTRY_POINT_GROUP = "nhilint.rulesets"
 DEFAULT_ORIGIN = "default"

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from nhilint import custom_rules, suppressions
-from nhilint.config import PROJECT_FILES, Configuration, Settings, as_configuration
+from nhilint.config import Configuration, Settings, as_configuration
 from nhilint.discovery import display_path, not_linted_reason, walk
 from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import find_secrets
 from nhilint.sources import STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats, file_format_for, link_project
+from nhilint.sources.detect import PROJECT_FILES
 from nhilint.sources.yaml_loader import Document, LoadError, blank_json_comments, decode, iter_documents
 
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -2,6 +2,8 @@
 
 Each predicate looks at the path and the data, never at the extension alone. They live
 apart from the format modules so that recognising a file never imports its reader.
+`PROJECT_FILES` names nhilint's own project configuration files, in the order a folder's
+are looked up.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
+PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml")
 KUBERNETES_KINDS = frozenset({
     "ServiceAccount", "Secret", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
     "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",

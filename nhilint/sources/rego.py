@@ -11,10 +11,10 @@ import json
 import os
 from dataclasses import replace
 
-from nhilint.config import PROJECT_FILES
 from nhilint.model import Location
 from nhilint.rego import parser
 from nhilint.sources import SourceOutput
+from nhilint.sources.detect import PROJECT_FILES
 
 MANIFEST = ".manifest"
 _PROJECT_MARKERS = PROJECT_FILES + (".git",)
