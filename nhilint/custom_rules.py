@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,31 +21,15 @@ _INTERNAL_FIELDS = ("location", "field_locations", "item_locations", "credential
                     "delegation", "audit", "revocation")
 
 
-def _engine() -> Any:
-    import regorus  # heavy: imported only when a ruleset carries Rego
-
-    return regorus.Engine()
-
-
-_SOURCE_EXCERPT = re.compile(r"^\s*\d*\s*\|")
-
-
-def _error_text(exc: Exception) -> str:
-    """The position and the error of a regorus message, on one line. Its Rust backtrace and
-    its excerpt of the source (`2 | foo {`) are dropped: a `file:` pointed at something that
-    is not Rego (a key file, say) must not have its content echoed into CI logs."""
-    text = str(exc).split("Stack backtrace:")[0]
-    return " ".join(line.strip() for line in text.splitlines()
-                    if line.strip() and not _SOURCE_EXCERPT.match(line))
-
-
 def compile_error(custom: Any) -> str | None:
     """Why the rule's Rego module does not compile, or None."""
-    engine = _engine()
+    from nhilint.engines import rego  # heavy (regorus): imported only when a ruleset carries Rego
+
+    engine = rego.new_engine()
     try:
-        engine.add_policy(custom.module_name, custom.module)
+        rego.add_policy(engine, custom.module_name, custom.module)
     except RuntimeError as exc:
-        return _error_text(exc)
+        return rego.error_text(exc)
     return None
 
 
@@ -134,31 +117,33 @@ def run(customs: Iterable[Any], inventory: Inventory) -> list[tuple[str, Violati
     customs = list(customs)
     if not customs or not inventory.files:
         return []
-    engine = _engine()
+    from nhilint.engines import rego  # heavy (regorus): imported only when a ruleset carries Rego
+
+    engine = rego.new_engine()
     found: list[tuple[str, Violation]] = []
     loaded: set[str] = set()
     usable = []
     for custom in customs:
         try:
             if custom.module_name not in loaded:
-                engine.add_policy(custom.module_name, custom.module)
+                rego.add_policy(engine, custom.module_name, custom.module)
                 loaded.add(custom.module_name)
             usable.append(custom)
         except RuntimeError as exc:
-            found.append(_engine_error(custom, exc))
-    engine.set_input_json(json.dumps(model_input(inventory)))
+            found.append(_engine_error(custom, rego.error_text(exc)))
+    rego.set_input_json(engine, json.dumps(model_input(inventory)))
     files = set(inventory.files)
     for custom in usable:
         try:
-            value = json.loads(engine.eval_rule_as_json(custom.query))
+            value = rego.eval_rule_json(engine, custom.query)
         except RuntimeError as exc:
-            found.append(_engine_error(custom, exc))
+            found.append(_engine_error(custom, rego.error_text(exc)))
             continue
         found.extend(_violations(custom, value, files))
     return found
 
 
-def _engine_error(custom: Any, exc: Exception) -> tuple[str, Violation]:
+def _engine_error(custom: Any, error: str) -> tuple[str, Violation]:
     return custom.rule.id, Violation(
-        custom.declared_at, f"custom rule {custom.rule.id} failed to evaluate: {_error_text(exc)}",
+        custom.declared_at, f"custom rule {custom.rule.id} failed to evaluate: {error}",
         subject=f"{custom.rule.id} error")

@@ -24,20 +24,21 @@ def terminal_progress(stream: TextIO) -> Iterator[Callable[[int, int], None] | N
         yield None
         return
     started = time.monotonic()
-    drawn = [0.0, 0]  # when last drawn, and the width drawn
+    drawn_at, width = 0.0, 0  # when last drawn, and the width drawn
 
     def progress(done: int, total: int) -> None:
+        nonlocal drawn_at, width
         now = time.monotonic()
-        if now - started < _DELAY or (now - drawn[0] < _INTERVAL and done < total):
+        if now - started < _DELAY or (now - drawn_at < _INTERVAL and done < total):
             return
         line = f"nhilint test: {done}/{total} Rego tests"
-        stream.write("\r" + line.ljust(drawn[1]))
+        stream.write("\r" + line.ljust(width))
         stream.flush()
-        drawn[:] = [now, len(line)]
+        drawn_at, width = now, len(line)
 
     try:
         yield progress
     finally:
-        if drawn[1]:
-            stream.write("\r" + " " * drawn[1] + "\r")
+        if width:
+            stream.write("\r" + " " * width + "\r")
             stream.flush()

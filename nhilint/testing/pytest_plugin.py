@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -44,7 +44,7 @@ class ScenarioFileCollector(pytest.File):
     def result(self, document: int, name: str) -> Any:
         """The verdict on one scenario; the first call evaluates the whole file."""
         if self._results is None:
-            from nhilint.testing.engines import engine
+            from nhilint.testing.backends import engine
 
             self._results = {}
             for index, test_file in enumerate(self.loaded):
@@ -62,7 +62,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         from nhilint.testing.results import PASS
 
-        result = self.parent.result(self.document, self.scenario.name)
+        result = cast(ScenarioFileCollector, self.parent).result(self.document, self.scenario.name)
         if result.status != PASS:
             raise ScenarioFailure(result)
 

@@ -117,7 +117,9 @@ def _test_head(text: str, at: int, name: str, line: int) -> TestRule | None:
             depth += (text[at] in _OPEN) - (text[at] in _CLOSE)
             at += 1
         levels += 1
-    following = _AFTER_HEAD.match(text, at).group(1)
+    after = _AFTER_HEAD.match(text, at)
+    assert after is not None  # every part of it is optional: it always matches
+    following = after.group(1)
     if following in ("(", "."):
         return None
     return TestRule(name, line, levels + (following == "contains"))

@@ -21,14 +21,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from nhilint.engines import EngineFailure, attempt, failure_text, is_engine_failure, rego
+from nhilint.engines.isolation import Interrupted, StderrCapture, run_calls
+from nhilint.engines.rego import normalize
 from nhilint.model import Location
 from nhilint.testing.coverage import CoverageTracker
-from nhilint.testing.engines import EngineFailure, attempt, failure_text, is_engine_failure
-from nhilint.testing.rego_engine import add_module, new_engine, normalize, query_value
 from nhilint.testing.rego_scan import ModuleFacts, TestRule, scan
+from nhilint.testing.rego_scenarios import query_value
 from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, UNDEFINED, TestResult
 from nhilint.testing.scenarios import REGO_TEST_SUFFIX, Source
-from nhilint.testing.worker import Interrupted, StderrCapture, run_calls
 
 DATA_FILES = ("data.json", "data.yaml", "data.yml")  # loaded at their directory's path, as OPA does
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -228,13 +229,12 @@ class _Loader:
                 self._broken(path, str(exc))
 
     def engine(self, modules: set[str]) -> Any:
-        engine = new_engine(self.coverage)
-        engine.set_gather_prints(True)
+        engine = rego.new_engine(self.coverage, prints=True)
         for path in sorted(modules - self.broken):
             self._add(engine, path)
         for value in self.data:
             try:
-                attempt("loading the data files", engine.add_data, value)
+                attempt("loading the data files", rego.add_data, engine, value)
             except EngineFailure as exc:
                 self._broken("data", str(exc))
         return engine
@@ -248,7 +248,7 @@ class _Loader:
     def _add(self, engine: Any, path: str) -> None:
         def add() -> EngineFailure | None:
             try:
-                add_module(engine, path, self.texts[path])
+                rego.add_module(engine, path, self.texts[path])
             except EngineFailure as exc:
                 return exc
             return None
@@ -277,14 +277,14 @@ def _evaluate(engine: Any, job: _Job) -> tuple[str, Any, tuple[str, ...]]:
             if job.test.levels >= 2:  # regorus' eval_rule refuses a path that stops short of a rule's full ref
                 value = query_value(engine, job.query)
                 return "value", None if value == UNDEFINED else value
-            return "value", engine.eval_rule(job.query)
+            return "value", rego.eval_rule(engine, job.query)
         except BaseException as exc:
             if not is_engine_failure(exc):
                 raise
             return "error", failure_text(exc)
 
     (kind, value), written = capture.call(call)
-    return kind, value, tuple(engine.take_prints()) + tuple(written.splitlines())
+    return kind, value, tuple(rego.take_prints(engine)) + tuple(written.splitlines())
 
 
 def _may_need(broken: tuple[str, ...]) -> str:
@@ -293,7 +293,7 @@ def _may_need(broken: tuple[str, ...]) -> str:
 
 
 def _coverage_reports(engines: list[Any], coverage: bool) -> list[str]:
-    return [engine.get_coverage_report_as_json() for engine in engines] if coverage else []
+    return [rego.coverage_report(engine) for engine in engines] if coverage else []
 
 
 def _results(job: _Job, outcome: Any) -> list[TestResult]:
@@ -323,7 +323,7 @@ def _cases(value: Any, levels: int) -> list[tuple[str, Any]]:
         items = [(member, True) for member in value]
     else:
         return [("", value)]
-    cases = []
+    cases: list[tuple[str, Any]] = []
     for key, inner in items:
         step = f"[{json.dumps(normalize(key), sort_keys=True, ensure_ascii=False)}]"
         cases.extend((step + suffix, leaf) for suffix, leaf in _cases(inner, levels - 1))

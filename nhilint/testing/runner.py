@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from nhilint.testing.backends import engine
 from nhilint.testing.coverage import CoverageTracker
-from nhilint.testing.engines import engine
 from nhilint.testing.results import TestResult, TestRun
 from nhilint.testing.scenarios import REGO_TEST_SUFFIX, LoadProblem, RegoSetup, ScenarioFile, discover, load
 

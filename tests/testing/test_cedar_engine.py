@@ -6,7 +6,7 @@ from __future__ import annotations
 import cedarpy
 import pytest
 
-from nhilint.testing import cedar_engine
+from nhilint.testing import cedar_scenarios
 from nhilint.testing.results import ERROR, FAIL, PASS
 from nhilint.testing.runner import run_tests
 
@@ -48,7 +48,7 @@ def test_policies_are_split_with_their_ids_and_lines() -> None:
     import textwrap
 
     text = textwrap.dedent(POLICIES).lstrip("\n")
-    assert [(p.cedar_id, p.name, p.location.line) for p in cedar_engine.split_policies("p.cedar", text, 0)] == [
+    assert [(p.cedar_id, p.name, p.location.line) for p in cedar_scenarios.split_policies("p.cedar", text, 0)] == [
         ("policy0", "readers", 2), ("policy1", "viewer-template", 6), ("policy2", "policy2", 9)]
 
 
@@ -142,7 +142,7 @@ def test_a_request_the_batch_cannot_take_is_an_error_of_its_own(write_tree, monk
             raise BaseException("simulated panic")  # pyo3's PanicException is a BaseException
         return real(requests, *args)
 
-    monkeypatch.setattr(cedar_engine.cedarpy, "is_authorized_batch", fragile)
+    monkeypatch.setattr(cedar_scenarios.cedarpy, "is_authorized_batch", fragile)
     poisoned = READ.replace("            expect: allow\n            determined_by: [readers]",
                             "            context: {poison: true}\n            expect: allow")
     write_tree({"p.cedar": POLICIES, "t.nhitest.yaml": scenario_file(poisoned, LINKS)})
@@ -179,4 +179,5 @@ def test_the_policy_splitter_agrees_with_cedar_on_every_corpus_and_example_file(
         tree = cedarpy.PolicySet.from_str(text).to_pst()
         cedar = {**tree.static_policies, **tree.templates}
         expected = sorted((pid, p.annotations.get("id", pid)) for pid, p in cedar.items())
-        assert sorted((p.cedar_id, p.name) for p in cedar_engine.split_policies(str(path), text, 0)) == expected, path
+        policies = cedar_scenarios.split_policies(str(path), text, 0)
+        assert sorted((p.cedar_id, p.name) for p in policies) == expected, path

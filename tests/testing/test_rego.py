@@ -220,16 +220,16 @@ def test_data_from_a_yaml_file(write_tree) -> None:
 
 
 def test_a_panic_in_one_scenario_is_an_error_for_it_alone(write_tree, monkeypatch) -> None:
-    from nhilint.testing import rego_engine
+    from nhilint.testing import rego_scenarios
 
-    real = rego_engine.query_value
+    real = rego_scenarios.query_value
 
     def panicking(engine, query):
         if query.endswith(".deny"):
             raise BaseException("thread panicked")  # pyo3's PanicException is a BaseException
         return real(engine, query)
 
-    monkeypatch.setattr(rego_engine, "query_value", panicking)
+    monkeypatch.setattr(rego_scenarios, "query_value", panicking)
     write_tree({"policies/tools.rego": TOOLS, "t.nhitest.yaml": SCENARIOS})
     run, _ = run_tests(["t.nhitest.yaml"])
     assert [(r.status, r.errors) for r in run.results] == [

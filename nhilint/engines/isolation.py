@@ -61,12 +61,12 @@ def run_calls(jobs: Sequence[Any], evaluate: Callable[[Any], Any], finish: Calla
     """(evaluate(job) for each job, in order, or Interrupted; what `finish()` returned in
     each process that ran to the end, e.g. its coverage)."""
     if timeout <= 0 or not hasattr(os, "fork") or not jobs:
-        outcomes = []
+        outcomes: list[Any] = []
         for job in jobs:
             outcomes.append(evaluate(job))
             progress(len(outcomes))
         return outcomes, [finish()]
-    outcomes: list[Any] = []
+    outcomes = []
     finished: list[Any] = []
     while len(outcomes) < len(jobs):
         done = _run_child(jobs, len(outcomes), evaluate, finish, timeout, outcomes, progress)

@@ -16,9 +16,10 @@ from typing import Any
 import cedarpy
 
 from nhilint.cedar.parser import MAX_NESTING, CedarSyntaxError, nesting_depth, parse
+from nhilint.engines import EngineFailure, attempt, failure_text, is_engine_failure
 from nhilint.model import Location
+from nhilint.testing.backends import all_errors, scenarios_of
 from nhilint.testing.coverage import CoverageTracker
-from nhilint.testing.engines import EngineFailure, all_errors, attempt, failure_text, is_engine_failure, scenarios_of
 from nhilint.testing.results import ERROR, FAIL, PASS, TestResult
 from nhilint.testing.scenarios import CedarSetup, Scenario, ScenarioFile
 
