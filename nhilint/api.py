@@ -1,14 +1,34 @@
-"""The library surface: what the CLI, the pre-commit hook and other programs call."""
+"""The library surface: what the CLI, the pre-commit hook and other programs call.
+
+The CLI reaches the rest of nhilint only through this module (an import-linter contract in
+pyproject.toml keeps it so); what it needs of the configuration, the rules and the baseline
+is re-exported or wrapped here. The heavier parts load on first use.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from nhilint.config import Configuration, Settings, as_configuration
+from nhilint import baseline as baselines
+from nhilint.baseline import BaselineError
+from nhilint.config import ConfigError, Configuration, Selection, SelectionError, Settings, as_configuration
 from nhilint.discovery import discover
 from nhilint.linter import PROJECT_MARKERS, LintResult, lint, project_root
+from nhilint.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from nhilint.initialize import InitOutcome
+    from nhilint.rules import Rule
+    from nhilint.testing.results import TestRun
+    from nhilint.testing.runner import Plan
+
+__all__ = ["BaselineError", "ConfigError", "Configuration", "LintResult", "Selection", "SelectionError",
+           "Settings", "Severity", "baseline_text", "configuration_data", "configuration_text",
+           "explain_rule", "initialize", "lint_paths", "list_files", "project_files", "repository_offset",
+           "rule_catalogue", "rules", "run_tests"]
 
 
 def lint_paths(paths: Iterable[str], settings: Settings | Configuration | None = None,
@@ -30,15 +50,11 @@ def lint_paths(paths: Iterable[str], settings: Settings | Configuration | None =
     """
     paths = list(paths)
     context = project_files(paths) if project_context else []
-    accepted = None
-    if baseline is not None:
-        from nhilint import baseline as baselines
-
-        accepted = baselines.load(baseline)
+    accepted = baselines.load(baseline) if baseline is not None else None
     configuration = as_configuration(settings)
     configuration.load_explicit()
     result = lint(paths, configuration, today, context)
-    if accepted is not None:
+    if baseline is not None and accepted is not None:
         result.findings = baselines.apply(result.findings, accepted, baseline)
     return result
 
@@ -78,7 +94,7 @@ def repository_offset(directory: Path | None = None) -> str:
 
 
 def run_tests(paths: Iterable[str], with_coverage: bool = False, timeout: float = 5.0,
-              progress=None):  # -> (TestRun, Plan)
+              progress: Callable[[int, int], None] | None = None) -> tuple[TestRun, Plan]:
     """Run the scenario files and Rego `test_*` rules under `paths` (`nhilint test`).
 
     When the returned plan has usage errors (a bad scenario file, a missing path, nothing
@@ -88,3 +104,57 @@ def run_tests(paths: Iterable[str], with_coverage: bool = False, timeout: float 
     from nhilint.testing.runner import run_tests as run
 
     return run(paths, with_coverage, timeout, progress)
+
+
+def rules(configuration: Configuration, directory: Path | None = None) -> dict[str, Rule]:
+    """Every rule by id: the built-in ones and the custom rules of the configuration that
+    applies to `directory` (default: the working directory)."""
+    from nhilint.rules import all_rules
+
+    configuration.for_directory(directory or Path.cwd())
+    return all_rules()
+
+
+def rule_catalogue(rules: Iterable[Rule], output_format: str) -> str:
+    """The rules as one document: "markdown" (docs/rules/README.md) or "json" (full metadata)."""
+    if output_format == "markdown":
+        from nhilint.rule_docs import catalogue
+
+        return catalogue(rules)
+    from nhilint import rule_catalogue as catalogue_json
+
+    return catalogue_json.render(rules)
+
+
+def explain_rule(rule: Rule) -> str:
+    """What `nhilint explain` shows of one rule."""
+    from nhilint.explain import explain
+
+    return explain(rule)
+
+
+def configuration_data(configuration: Configuration, directory: Path) -> dict[str, Any]:
+    """The settings that apply to `directory`, each value with the file and line it came from."""
+    from nhilint.config import describe
+
+    configuration.load_explicit(directory)
+    settings = configuration.for_directory(directory)
+    return describe(settings, configuration.project_file(directory))
+
+
+def configuration_text(data: dict[str, Any]) -> str:
+    from nhilint.config import render_description
+
+    return render_description(data)
+
+
+def baseline_text(findings: list[Finding]) -> str:
+    """A baseline file accepting `findings` (`nhilint baseline`)."""
+    return baselines.render(findings)
+
+
+def initialize(directory: Path, pre_commit: bool) -> InitOutcome:
+    """Write a commented .nhilint.yaml (and a pre-commit hook) into `directory`, never overwriting."""
+    from nhilint.initialize import initialize as start
+
+    return start(directory, pre_commit)

@@ -102,7 +102,7 @@ def _selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, select: tuple[str, ...], extend_select: tuple[str, ...],
                 ignore: tuple[str, ...], **kwargs: Any) -> Any:
-        from nhilint.config import Selection
+        from nhilint.api import Selection
 
         return command(*args, selection=Selection(select or None, extend_select, ignore), **kwargs)
 
@@ -120,8 +120,7 @@ _exclude_option = click.option(
 def _configuration(config_file: str | None, fail_on: str | None = None,
                    inline_ignores: bool = True, selection: Any = None,
                    exclude: tuple[str, ...] = ()) -> Any:
-    from nhilint.config import Configuration, Selection
-    from nhilint.model import Severity
+    from nhilint.api import Configuration, Selection, Severity
 
     return Configuration(config_file=config_file, fail_on=Severity(fail_on) if fail_on else None,
                          inline_ignores=inline_ignores, selection=selection or Selection(),
@@ -140,8 +139,7 @@ class _UsageExit(click.ClickException):
 
 @contextlib.contextmanager
 def _usage_errors() -> Iterator[None]:
-    from nhilint.baseline import BaselineError
-    from nhilint.config import ConfigError, SelectionError
+    from nhilint.api import BaselineError, ConfigError, SelectionError
 
     try:
         yield
@@ -152,10 +150,12 @@ def _usage_errors() -> Iterator[None]:
                                  param_hint=f"'{exc.option}'") from None
 
 
-def _register_custom_rules(config_file: str | None) -> None:
-    """Load the configuration for the current directory, so its custom rules are known."""
+def _known_rules(config_file: str | None) -> dict[str, Any]:
+    """Every rule, with the custom rules of the configuration for the current directory."""
+    from nhilint.api import rules
+
     with _usage_errors():
-        _configuration(config_file).for_directory(Path.cwd())
+        return rules(_configuration(config_file))
 
 
 def emit_report(report: str, output_file: str | None, output_format: str, summary: str) -> None:
@@ -260,20 +260,13 @@ def rules(output_format: str, config_file: str | None) -> int:
     """
     from tabulate import tabulate
 
-    from nhilint.rules import all_rules
+    from nhilint.api import rule_catalogue
 
-    _register_custom_rules(config_file)
-    if output_format == "markdown":
-        from nhilint.rule_docs import catalogue
-
-        click.echo(catalogue(all_rules().values()), nl=False)
+    known = _known_rules(config_file)
+    if output_format in ("markdown", "json"):
+        click.echo(rule_catalogue(known.values(), output_format), nl=False)
         return EXIT_OK
-    if output_format == "json":
-        from nhilint import rule_catalogue
-
-        click.echo(rule_catalogue.render(all_rules().values()), nl=False)
-        return EXIT_OK
-    rows = [(r.id, r.name, r.category, r.severity.value, r.summary) for r in all_rules().values()]
+    rows = [(r.id, r.name, r.category, r.severity.value, r.summary) for r in known.values()]
     click.echo(tabulate(rows, headers=["id", "name", "category", "severity", "summary"],
                         tablefmt="simple", maxcolwidths=[None, None, None, None, 60]))
     return EXIT_OK
@@ -288,12 +281,10 @@ def explain(rule: str, config_file: str | None) -> int:
 
     Custom rules of the configuration (--config, or the nearest .nhilint.yaml) are known too.
     """
-    from nhilint.explain import explain as render_explanation
-    from nhilint.rules import all_rules
+    from nhilint.api import explain_rule as render_explanation
 
-    _register_custom_rules(config_file)
-    rules = all_rules()
-    found = rules.get(rule.upper()) or next((r for r in rules.values() if r.name == rule), None)
+    known = _known_rules(config_file)
+    found = known.get(rule.upper()) or next((r for r in known.values() if r.name == rule), None)
     if found is None:
         raise click.BadParameter(f"no rule '{rule}'; `nhilint rules` lists them", param_hint="RULE")
     click.echo(render_explanation(found), nl=False)
@@ -312,16 +303,14 @@ def config_command(path: str, config_file: str | None, output_format: str, selec
     rule's state, severity and parameters, and the file and line each value came from."""
     import json
 
-    from nhilint.config import describe, render_description
+    from nhilint.api import configuration_data, configuration_text
 
     configuration = _configuration(config_file, selection=selection)
     directory = Path(path) if Path(path).is_dir() else Path(path).parent
     with _usage_errors():
-        configuration.load_explicit(directory)
-        settings = configuration.for_directory(directory)
-        data = describe(settings, configuration.project_file(directory))
+        data = configuration_data(configuration, directory)
     click.echo(json.dumps(data, indent=2, sort_keys=True) if output_format == "json"
-               else render_description(data), nl=output_format == "json")
+               else configuration_text(data), nl=output_format == "json")
     return EXIT_OK
 
 
@@ -343,8 +332,7 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
     and the text it points at), not by line: moving code keeps them accepted, and a new
     violation anywhere is reported.
     """
-    from nhilint import baseline
-    from nhilint.api import lint_paths
+    from nhilint.api import baseline_text, lint_paths
 
     with _usage_errors():
         result = lint_paths(paths or (".",), _configuration(config_file, selection=selection,
@@ -355,7 +343,7 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
     if result.missing_paths and not result.outcomes:
         return EXIT_USAGE
     try:
-        Path(output_file).write_text(baseline.render(result.findings), encoding="utf-8")
+        Path(output_file).write_text(baseline_text(result.findings), encoding="utf-8")
     except OSError as exc:
         raise click.BadParameter(f"cannot write {output_file}: {exc.strerror or exc}",
                                  param_hint="--output") from exc
@@ -400,10 +388,10 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
     color = output_format == "text" and output_file is None and _use_color(sys.stdout)
     report = render_test_run(output_format, run, RenderOptions(color=color, verbose=verbose))
     emit_report(report, output_file, output_format, run.summary_line())
-    below = min_coverage is not None and run.coverage is not None and run.coverage.percent < min_coverage
+    percent = run.coverage.percent if run.coverage is not None else None
+    below = min_coverage is not None and percent is not None and percent < min_coverage
     if below:
-        click.echo(f"nhilint: coverage {run.coverage.percent:.1f}% is below --min-coverage "
-                   f"{min_coverage:g}%", err=True)
+        click.echo(f"nhilint: coverage {percent:.1f}% is below --min-coverage {min_coverage:g}%", err=True)
     return EXIT_OK if run.ok and not below else EXIT_FINDINGS
 
 
@@ -419,9 +407,7 @@ def init(directory: str, pre_commit: bool) -> int:
     written (exit 2); with a .pre-commit-config.yaml already there, the lines to add to it
     are printed instead.
     """
-    from pathlib import Path
-
-    from nhilint.initialize import initialize
+    from nhilint.api import initialize
 
     outcome = initialize(Path(directory), pre_commit)
     for path in outcome.written:

@@ -89,7 +89,7 @@ def _explain(error: Any) -> Iterator[tuple[tuple, str]]:
         yield path, f"{where} must be '{expected}', not {_show(instance)}"
     elif kind == "type":
         types = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in types if t != "null")
+        wanted = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types if t != "null")
         yield path, f"{where} must be {wanted}, not {_type_of(instance)}"
     elif kind == "format":
         yield path, f"{where} is {_show(instance)}, not a valid {expected} (use YYYY-MM-DD)" \

@@ -272,9 +272,9 @@ def find_secrets(data: Any) -> Iterator[tuple[tuple, str | None, Shape]]:
             for shape in _decoded_secrets(value, key):
                 yield pointer, key, shape
             continue
-        shape = classify(value, key)
-        if shape:
-            yield pointer, key, shape
+        found = classify(value, key)
+        if found:
+            yield pointer, key, found
 
 
 def _kubernetes_secret_data(data: Any) -> bool:

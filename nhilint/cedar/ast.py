@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from nhilint.model import Located, Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Expr:
     location: Location
 
@@ -22,22 +22,22 @@ class Expr:
         return ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Var(Expr):
     name: str = ""  # principal | action | resource | context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Slot(Expr):
     name: str = ""  # principal | resource (written ?principal, ?resource)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Literal(Expr):
     value: bool | int | str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EntityLiteral(Expr):
     type: str = ""  # the full type path: `Agent`, `MyApp::Agent`
     id: str = ""
@@ -46,63 +46,63 @@ class EntityLiteral(Expr):
         return f'{self.type}::"{self.id}"'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Unary(Expr):
     op: str = ""  # ! | -
-    arg: Expr | None = None
+    arg: Expr
 
     def children(self) -> tuple[Expr, ...]:
-        return (self.arg,) if self.arg is not None else ()
+        return (self.arg,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Binary(Expr):
     op: str = ""  # && || == != < <= > >= in + - *
-    left: Expr | None = None
-    right: Expr | None = None
+    left: Expr
+    right: Expr
 
     def children(self) -> tuple[Expr, ...]:
-        return tuple(e for e in (self.left, self.right) if e is not None)
+        return (self.left, self.right)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Attribute(Expr):
     """`base.attr` or `base["attr"]`: errors at evaluation when the attribute is absent."""
 
-    base: Expr | None = None
+    base: Expr
     attr: str = ""
 
     def children(self) -> tuple[Expr, ...]:
-        return (self.base,) if self.base is not None else ()
+        return (self.base,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Has(Expr):
-    base: Expr | None = None
+    base: Expr
     attrs: tuple[str, ...] = ()  # `e has a.b` tests a, then a.b
 
     def children(self) -> tuple[Expr, ...]:
-        return (self.base,) if self.base is not None else ()
+        return (self.base,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Like(Expr):
-    base: Expr | None = None
+    base: Expr
     # The decoded pattern: one item per character, None for a wildcard `*` (an escaped
     # `\*` is the character "*").
     pattern: tuple[str | None, ...] = ()
 
     def children(self) -> tuple[Expr, ...]:
-        return (self.base,) if self.base is not None else ()
+        return (self.base,)
 
     @property
     def matches_everything(self) -> bool:
         return all(item is None for item in self.pattern) and bool(self.pattern)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Is(Expr):
-    base: Expr | None = None
+    base: Expr
     entity_type: str = ""
     in_expr: Expr | None = None
 
@@ -110,17 +110,17 @@ class Is(Expr):
         return tuple(e for e in (self.base, self.in_expr) if e is not None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IfThenElse(Expr):
-    cond: Expr | None = None
-    then_expr: Expr | None = None
-    else_expr: Expr | None = None
+    cond: Expr
+    then_expr: Expr
+    else_expr: Expr
 
     def children(self) -> tuple[Expr, ...]:
-        return tuple(e for e in (self.cond, self.then_expr, self.else_expr) if e is not None)
+        return (self.cond, self.then_expr, self.else_expr)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SetLiteral(Expr):
     elements: tuple[Expr, ...] = ()
 
@@ -128,7 +128,7 @@ class SetLiteral(Expr):
         return self.elements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RecordLiteral(Expr):
     fields: tuple[tuple[str, Expr], ...] = ()
 
@@ -136,7 +136,7 @@ class RecordLiteral(Expr):
         return tuple(value for _, value in self.fields)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Call(Expr):
     """An extension function `ip("10.0.0.1")` (no receiver) or a method `s.contains(x)`."""
 
@@ -168,13 +168,13 @@ def attribute_path(expr: Expr) -> tuple[str, ...] | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Annotation(Located):
     key: str = ""
     value: str | None = None  # None for a bare annotation `@key`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ScopeElement(Located):
     """`principal`, `principal == Agent::"x"`, `action in [...]`, `resource is T in ?resource`."""
 
@@ -200,13 +200,13 @@ class ScopeElement(Located):
         return tuple(names)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Condition(Located):
     kind: str = ""  # when | unless
-    body: Expr | None = None
+    body: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CedarPolicy(Located):
     """One policy or template. `location` spans it from its first annotation (or its
     effect keyword) to its `;`; `field_locations["effect"]` is the effect keyword."""
@@ -214,9 +214,9 @@ class CedarPolicy(Located):
     index: int = 0  # its position in the file: Cedar names it policy<index>
     effect: str = ""  # permit | forbid
     annotations: tuple[Annotation, ...] = ()
-    principal: ScopeElement | None = None
-    action: ScopeElement | None = None
-    resource: ScopeElement | None = None
+    principal: ScopeElement
+    action: ScopeElement
+    resource: ScopeElement
     conditions: tuple[Condition, ...] = ()
     # Schema validation: the schema's path when one validated this file, and the
     # validator's messages about this policy (empty when it passed).
@@ -225,7 +225,7 @@ class CedarPolicy(Located):
 
     @property
     def scope(self) -> tuple[ScopeElement, ...]:
-        return tuple(e for e in (self.principal, self.action, self.resource) if e is not None)
+        return (self.principal, self.action, self.resource)
 
     @property
     def cedar_id(self) -> str:
@@ -253,7 +253,7 @@ class CedarPolicy(Located):
         return f"{self.effect} '{self.id}'"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CedarPolicySet(Located):
     """One `.cedar` file, read without a parse error: its policies in order."""
 

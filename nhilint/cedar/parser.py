@@ -32,7 +32,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (\S)
   | \Z
 )""", re.VERBOSE | re.DOTALL)
-_KINDS = (None, "ident", "op", "str", "str", "int", "slot", "comment", "bad")
+_KINDS = ("", "ident", "op", "str", "str", "int", "slot", "comment", "bad")  # by regex group
 _STRING, _CLOSING_QUOTE, _COMMENT, _BAD = 3, 4, 7, 8
 _LINE_BREAK = re.compile(r"[ \t]*\r?\n\s*")
 _RAW_BRACKETS = re.compile(r"[(\[{<>}\])]")
@@ -202,7 +202,7 @@ class _Parser:
 
     def string_value(self, token: _Token) -> str:
         body = token.text[1:-1]
-        return body if "\\" not in body else "".join(_decode(body, pattern=False))
+        return body if "\\" not in body else "".join(p for p in _decode(body, pattern=False) if p is not None)
 
     # -- policies ---------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ class _Parser:
         if token.kind == "ident" and token.text == "has":
             self.take()
             if self.peek().kind == "str":
-                attrs = (self.string_value(self.take()),)
+                attrs: tuple[str, ...] = (self.string_value(self.take()),)
             else:
                 names = [self.expect_kind("ident", "an attribute name after `has`").text]
                 while self.at(".") and self.peek(1).kind == "ident":
@@ -410,11 +410,11 @@ class _Parser:
         first = self.pos
         operand = self.members(self.primary(), self.tokens[first].start)
         if (operators and operators[-1].text == "-" and self.tokens[first].kind == "int"
-                and self.pos == first + 1):
+                and self.pos == first + 1 and isinstance(operand, ast.Literal)):
             # `-5` is one literal in Cedar (so -9223372036854775808 fits); `-5.x` is -(5.x).
             minus = operators.pop()
             operand = ast.Literal(location=self.span(minus.start, self.tokens[self.pos - 1].end),
-                                  value=-operand.value)
+                                  value=-int(operand.value))
         for operator in reversed(operators):
             operand = self.node(ast.Unary, operator.start, op=operator.text, arg=operand)
         return operand

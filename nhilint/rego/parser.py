@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -78,7 +78,7 @@ class _Lexer:
     """One compiled alternation of the grammar's terminals, in lark's own order (so it
     matches as lark's lexer would), in a tight loop; then the layout pass."""
 
-    def __init__(self, terminals: list) -> None:
+    def __init__(self, terminals: Iterable[Any]) -> None:
         terminals = sorted(terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
                                                      -len(t.pattern.value), t.name))
         self.keywords = {t.pattern.value: t.name for t in terminals if t.name in KEYWORDS}
@@ -103,7 +103,7 @@ class _Lexer:
         while pos < size:
             start = pos
             if text[pos] in _BLANK_START:
-                pos = skip(text, pos).end()
+                pos = skip(text, pos).end()  # type: ignore[union-attr] # blanks match the empty string
                 if pos == size:
                     _comment(text, start, pos, line, line_start, comments)
                     break
@@ -112,7 +112,7 @@ class _Lexer:
                 raise RegoSyntaxError(line, pos - line_start + 1,
                                       f"unexpected character {text[pos]!r}"
                                       + (" (strings use double quotes)" if text[pos] == "'" else ""))
-            kind = m.lastgroup
+            kind = m.lastgroup or ""  # every alternative is a named group
             if kind == "_NL" and start < pos:  # a comment runs to the end of its line
                 _comment(text, start, pos, line, line_start, comments)
             value = m.group(kind)
@@ -297,7 +297,8 @@ class _Builder:
         bodies = [c for c in children[1:] if isinstance(c, tuple)]
         body_kind, body = bodies[0] if bodies else (None, None)
         elses = tuple(c for c in children if isinstance(c, ast.Else))
-        ref, value, key, args = head["ref"], head.get("value"), head.get("contains"), ()
+        ref, value, key = head["ref"], head.get("value"), head.get("contains")
+        args: tuple[ast.Expr, ...] = ()
         if isinstance(ref, ast.Call):
             kind, args, ref = "function", ref.args, ref.callee
         elif key is not None:
@@ -372,7 +373,8 @@ class _Builder:
 
     def infix(self, children: list) -> ast.Expr:
         """`a op b op c ...` grouped by operator precedence, left-associative."""
-        operands, operators = [children[0]], []
+        operands: list[ast.Expr] = [children[0]]
+        operators: list[Any] = []
         for i in range(1, len(children), 2):
             operator = children[i]
             while operators and _PRECEDENCE[operators[-1].type] >= _PRECEDENCE[operator.type]:

@@ -117,7 +117,7 @@ class Rule:
 def rule(*, id: str, name: str, category: str, severity: str, summary: str, rationale: str,
          remediation: str, references: Iterable[str] = (), params: Iterable[Param] = (),
          targets: Iterable[type | str] = (), bad: str = "", good: str = "", language: str = "yaml",
-         enabled: bool = True) -> Callable[[Check], Rule]:
+         enabled: bool = True) -> Callable[[Check | None], Rule]:
     """Declare a rule over a check function (or, with no targets, a rule reported elsewhere)."""
 
     def make(check: Check | None) -> Rule:

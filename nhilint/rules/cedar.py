@@ -11,12 +11,16 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nhilint.model import Violation
 from nhilint.rules import LazyModule, Param, RuleContext, reported, rule
 
 # The AST loads with the first .cedar file read; runs without one never import it.
-ast = LazyModule("nhilint.cedar.ast")
+if TYPE_CHECKING:
+    from nhilint.cedar import ast
+else:
+    ast = LazyModule("nhilint.cedar.ast")
 _POLICY, _POLICY_SET = "nhilint.cedar.ast.CedarPolicy", "nhilint.cedar.ast.CedarPolicySet"
 
 _AGENT_TYPES = Param(
@@ -225,7 +229,7 @@ NHI605 = reported(
 
 # -- NHI606 ----------------------------------------------------------------------------
 
-def _key(entity: ast.Expr) -> tuple:
+def _key(entity: ast.EntityLiteral | ast.Slot) -> tuple:
     return (entity.type, entity.id) if isinstance(entity, ast.EntityLiteral) else ("?", entity.name)
 
 
@@ -243,14 +247,15 @@ def _covers(forbid: ast.ScopeElement, permit: ast.ScopeElement) -> bool:
     named = [_key(e) for e in permit.entities]
     if forbid.variable == "action":  # `in` holds for the actions named and their members
         return forbid.operator == "in" and permit.operator in ("==", "in") and set(named) <= set(wanted)
-    single = permit.operator == "==" and isinstance(permit.entities[0], ast.EntityLiteral)
+    named_one = permit.entities[0] if permit.operator == "==" else None
+    single = isinstance(named_one, ast.EntityLiteral)
     if forbid.operator == "is" and not forbid.entities:  # `is T`
         return ((permit.operator == "is" and permit.entity_type == forbid.entity_type)
-                or (single and permit.entities[0].type == forbid.entity_type))
+                or (isinstance(named_one, ast.EntityLiteral) and named_one.type == forbid.entity_type))
     if forbid.operator == "in":  # `in E` holds for E itself and whatever is in E
         return (single and named == wanted) or (permit.operator == "is" and named == wanted)
     if forbid.operator == "is":  # `is T in E`
-        return single and named == wanted and permit.entities[0].type == forbid.entity_type
+        return isinstance(named_one, ast.EntityLiteral) and named == wanted and named_one.type == forbid.entity_type
     return False
 
 
@@ -340,10 +345,10 @@ def _node_risks(expr: ast.Expr, known: Mapping[tuple, int]) -> Iterator[tuple[as
                          "errors when the attribute is absent",
                    f"test `{base} has {attr} && ...` first")
     elif isinstance(expr, ast.Call) and expr.function == "getTag" and expr.receiver is not None:
-        base = ast.attribute_path(expr.receiver)
+        receiver = ast.attribute_path(expr.receiver)
         tag = expr.args[0] if expr.args else None
-        if base and isinstance(tag, ast.Literal) and ("#tag", *base, str(tag.value)) not in known:
-            shown = ".".join(base)
+        if receiver and isinstance(tag, ast.Literal) and ("#tag", *receiver, str(tag.value)) not in known:
+            shown = ".".join(receiver)
             yield (expr, f"reads tag \"{tag.value}\" of `{shown}` with no hasTag guard, which "
                          "errors when the tag is absent",
                    f"test `{shown}.hasTag(\"{tag.value}\") && ...` first")
@@ -390,7 +395,7 @@ def _error_risks(condition: ast.Expr) -> Iterator[tuple[ast.Expr, str, str]]:
                     del known[fact]
         elif isinstance(item, ast.Binary) and item.op == "&&":
             work: list[ast.Expr | _Learned] = []
-            learned = []
+            learned: list[ast.Expr | _Learned] = []
             for operand in _conjuncts(item):
                 work.append(operand)
                 facts = frozenset(_facts(operand))

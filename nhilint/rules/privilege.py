@@ -69,7 +69,8 @@ def standing_privilege(identity: Identity, ctx: RuleContext) -> Iterator[Violati
 def wildcard_grant(obj: Grant | Credential, ctx: RuleContext) -> Iterator[Violation]:
     prefixed = ctx.params["flag_prefixed_wildcards"]
     if isinstance(obj, Grant):
-        fields = (("actions", obj.actions, True), ("resources", obj.resources, False))
+        fields: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+            ("actions", obj.actions, True), ("resources", obj.resources, False))
         what, key = obj.title, f"tool '{obj.name}'"  # the key baselines already fingerprint
     else:
         fields = (("scopes", obj.scopes, True),)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, TypeGuard
 
 from nhilint.model import Inventory, Violation
 from nhilint.rules import LazyModule, Param, RuleContext, rule
 
 # The AST loads with the first .rego file read; runs without one never import it.
-ast = LazyModule("nhilint.rego.ast")
+if TYPE_CHECKING:
+    from nhilint.rego import ast
+else:
+    ast = LazyModule("nhilint.rego.ast")
 _MODULE = "nhilint.rego.ast.Module"
 
 _DECISIONS = Param(
@@ -36,7 +40,7 @@ def _is_true(expr: object) -> bool:
     return isinstance(expr, ast.Scalar) and expr.value is True
 
 
-def _constant(expr: object) -> bool:
+def _constant(expr: object) -> TypeGuard[ast.Scalar]:
     return isinstance(expr, ast.Scalar)
 
 
@@ -58,7 +62,7 @@ def _always_true(literal: ast.Literal) -> bool:
     return False
 
 
-def _unconditional(value: object, body: object) -> bool:
+def _unconditional(value: object, body: ast.Body | None) -> bool:
     """A rule (or else branch) that grants `true` with no body, or with a body that always holds."""
     granted = value is None or _is_true(value)
     return granted and (body is None or all(_always_true(lit) for lit in body.literals))
@@ -181,7 +185,7 @@ def _wildcard_test(node: ast.Node) -> str | None:
 def wildcard_allow(module: ast.Module, ctx: RuleContext) -> Iterator[Violation]:
     for item in _decisions(module, ctx.params["decisions"]):
         # The rule's value is a test too: `allow := "*" in input.token.scopes`.
-        tests = [item.value] if item.value is not None else []
+        tests: list[ast.Node] = [item.value] if item.value is not None else []
         for literal in _rule_literals(item):
             if not literal.negated:  # `not x == "*"` refuses the wildcard
                 tests.append(literal)

@@ -61,7 +61,7 @@ class _Policy:
                      name=f"{label} ({key}: everything except the listed)", label=title,
                      covers=f"every {every} except the listed (Allow with {key})",
                      remedy=f"list the {field} it allows under {key.removeprefix('Not')}",
-                     **{field: _WILDCARD})
+                     **{field: _WILDCARD})  # type: ignore[arg-type] # field is "actions" or "resources"
 
     def permissions(self, policy: Any, base: tuple) -> None:
         for pointer, statement in _statements(policy, base):
@@ -94,7 +94,7 @@ class _Policy:
             if statement.get("Effect") != "Allow":
                 continue
             principal = statement.get("Principal")
-            values = [("Principal",)] if principal == "*" else [
+            values: list[tuple[str, ...]] = [("Principal",)] if principal == "*" else [
                 ("Principal", kind) for kind, who in mapping(principal).items() if "*" in texts(who)]
             federated = texts(mapping(principal).get("Federated"))
             if any(GITHUB_OIDC in f for f in federated) and not _github_subject(statement):
@@ -150,7 +150,7 @@ def read(doc: Document, out: SourceOutput) -> None:
     policy = _Policy(doc, name)
     policy.permissions(data, ())
     policy.trust(role.get("AssumeRolePolicyDocument"), base + ("AssumeRolePolicyDocument",))
-    credentials = ()
+    credentials: tuple[Credential, ...] = ()
     duration = role.get("MaxSessionDuration")
     if isinstance(duration, int) and not isinstance(duration, bool):
         location = doc.key_location(base + ("MaxSessionDuration",))

@@ -96,7 +96,7 @@ class _Object:
 
 def _service_account(obj: _Object, out: SourceOutput) -> None:
     name = service_account_name(obj.namespace, obj.name)
-    credentials = ()
+    credentials: tuple[Credential, ...] = ()
     if obj.data.get("automountServiceAccountToken") is not False:
         credentials = (_automounted(obj, name),)
     out.identities.append(Identity(

@@ -36,16 +36,18 @@ class LazyLocations(Mapping[str, Location]):
     """Name -> Location, each made when a rule asks for it: most fields are never reported,
     and a repository-sized run reads tens of thousands of them."""
 
-    __slots__ = ("doc", "keys", "pointers")
+    __slots__ = ("doc", "of_keys", "pointers")
 
-    def __init__(self, doc: Document, pointers: dict[str, tuple], keys: bool) -> None:
+    def __init__(self, doc: Document, pointers: dict[str, tuple], of_keys: bool) -> None:
         self.doc = doc
         self.pointers = pointers
-        self.keys = keys  # the location of the key (fields) or of the value (list items)
+        # The location of the key (fields) or of the value (list items); not `keys`, which
+        # would hide Mapping.keys().
+        self.of_keys = of_keys
 
     def __getitem__(self, name: str) -> Location:
         pointer = self.pointers[name]
-        return self.doc.key_location(pointer) if self.keys else self.doc.value_location(pointer)
+        return self.doc.key_location(pointer) if self.of_keys else self.doc.value_location(pointer)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.pointers)
@@ -54,20 +56,20 @@ class LazyLocations(Mapping[str, Location]):
         return len(self.pointers)
 
     def __or__(self, other: LazyLocations) -> LazyLocations:
-        assert self.doc is other.doc and self.keys == other.keys
-        return LazyLocations(self.doc, {**self.pointers, **other.pointers}, self.keys)
+        assert self.doc is other.doc and self.of_keys == other.of_keys
+        return LazyLocations(self.doc, {**self.pointers, **other.pointers}, self.of_keys)
 
 
 def key_locations(doc: Document, pointer: tuple, data: dict, prefix: str = "") -> LazyLocations:
     """The location of each key of the mapping at `pointer`, by (prefixed) key name."""
     return LazyLocations(doc, {f"{prefix}{key}": pointer + (key,) for key in data if isinstance(key, str)},
-                         keys=True)
+                         of_keys=True)
 
 
 def item_locations(doc: Document, field: str, pointers: Iterable[tuple]) -> LazyLocations:
     """`field[i]` -> the location of the i-th value, for items gathered from several places."""
     return LazyLocations(doc, {f"{field}[{index}]": pointer for index, pointer in enumerate(pointers)},
-                         keys=False)
+                         of_keys=False)
 
 
 def list_pointers(pointer: tuple, value: Any) -> list[tuple]:

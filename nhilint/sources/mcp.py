@@ -143,7 +143,8 @@ class _Server:
     def read(self) -> None:
         self._headers()
         self._args()
-        urls = [((key,), self.data[key]) for key in URL_KEYS if isinstance(self.data.get(key), str)]
+        urls: list[tuple[tuple[str | int, ...], str]] = [
+            ((key,), self.data[key]) for key in URL_KEYS if isinstance(self.data.get(key), str)]
         urls += [(("env", name), value) for name, value in mapping(self.data.get("env")).items()
                  if isinstance(value, str) and "://" in value]
         args = self.data.get("args")

@@ -18,10 +18,11 @@ import yaml
 
 from nhilint.model import Location
 
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # the C loader is about six times faster; fall back when libyaml is missing
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the pyyaml build
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
+    _Loader = yaml.SafeLoader
 
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 100_000  # nodes that aliases may add beyond the file's own
