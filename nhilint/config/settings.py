@@ -1,0 +1,113 @@
+"""What configuration resolves to: the settings of one project, and the error a bad file is.
+
+`Settings` holds each rule's state (`RuleSettings`), the run-wide values (`fail_on`,
+`exclude`, `per_file_ignores`, ...), the custom rules its rulesets carry (`CustomRule`) and,
+for `nhilint config`, where each value came from. The defaults come from the rules' own
+metadata (`default_settings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nhilint.model import Location, Severity
+from nhilint.rules import Rule, all_rules, builtin_rules
+
+DEFAULT_ORIGIN = "default"
+
+
+@dataclass
+class RuleSettings:
+    enabled: bool
+    severity: Severity
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CustomRule:
+    """A Rego rule carried by a ruleset: its registry record, module and query."""
+
+    rule: Rule
+    module_name: str  # the path (or ruleset path + rule id) shown in Rego errors
+    module: str
+    query: str
+    declared_at: Location
+
+
+@dataclass
+class Settings:
+    rules: dict[str, RuleSettings]
+    fail_on: Severity = Severity.WARNING
+    exclude: tuple[str, ...] = ()
+    command_line_exclude: tuple[str, ...] = ()  # --exclude: globs relative to the working directory
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    inline_ignores: bool = True
+    # Where each value came from: "fail_on", "exclude", "rules.NHI202.severity",
+    # "rules.NHI202.max_ttl", ... -> "path/.nhilint.yaml:4", "preset strict:12", "--fail-on".
+    origins: dict[str, str] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()  # the files applied, base first
+    base_dir: Path | None = None  # exclude and per_file_ignores globs are relative to it
+    cedar_schema: str | None = None  # `cedar: {schema: ...}`, as a path from the working directory
+    custom_rules: tuple[CustomRule, ...] = ()
+
+    def origin(self, key: str) -> str:
+        return self.origins.get(key, DEFAULT_ORIGIN)
+
+    def _relative(self, path: str) -> str:
+        if self.base_dir is None:
+            return path
+        try:
+            return Path(path).resolve().relative_to(self.base_dir).as_posix()
+        except ValueError:
+            return path
+
+    def exclusion(self, path: str) -> str | None:
+        """Why `path` is not read (the pattern that excludes it), or None."""
+        if self.exclude:
+            relative = self._relative(path)
+            for pattern in self.exclude:
+                if _glob_match(relative, (pattern,)):
+                    return f"excluded by pattern '{pattern}'"
+        for pattern in self.command_line_exclude:
+            if _glob_match(path, (pattern,)):
+                return f"excluded by --exclude '{pattern}'"
+        return None
+
+    def ignores(self, rule_id: str, path: str) -> bool:
+        """Whether `per_file_ignores` drops findings of `rule_id` in `path`."""
+        if not self.per_file_ignores:
+            return False
+        relative = self._relative(path)
+        return any(rule_id.startswith(ids) and _glob_match(relative, (pattern,))
+                   for pattern, ids in self.per_file_ignores.items())
+
+
+def _glob_match(path: str, patterns: Iterable[str]) -> bool:
+    """fnmatch globs (`*` crosses `/`); a pattern naming a folder covers everything below it."""
+    import fnmatch
+
+    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path, p.rstrip("/") + "/*")
+               for p in patterns)
+
+
+def default_settings() -> Settings:
+    return Settings(rules={
+        rule.id: RuleSettings(rule.enabled_by_default, rule.severity, rule.default_params())
+        for rule in builtin_rules().values()
+    })
+
+
+def all_known_rules(settings: Settings) -> dict[str, Rule]:
+    """The built-in rules and this configuration's custom ones."""
+    return {**all_rules(), **{c.rule.id: c.rule for c in settings.custom_rules}}
+
+
+class ConfigError(Exception):
+    """A configuration problem: each line of the message names the file and line."""
+
+    def __init__(self, problems: list[tuple[Location, str]]) -> None:
+        self.problems = sorted(set(problems), key=lambda p: (p[0].path, p[0].line, p[0].column, p[1]))
+        super().__init__("\n".join(f"{loc.path}:{loc.line}: {msg}" for loc, msg in self.problems))
