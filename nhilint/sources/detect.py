@@ -91,6 +91,6 @@ def is_aws_access_key(data: Any) -> bool:
 def is_aws_iam(path: str, data: Any) -> bool:
     if not isinstance(data, dict):
         return False
-    role = data.get("Role") if isinstance(data.get("Role"), dict) else data
+    role = data["Role"] if isinstance(data.get("Role"), dict) else data
     return (_statements(data) or _statements(role.get("AssumeRolePolicyDocument"))
             or is_aws_access_key(data))
