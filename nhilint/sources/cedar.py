@@ -14,9 +14,8 @@ import posixpath
 import re
 from pathlib import Path
 
-import cedarpy
-
 from nhilint.cedar import ast, parser
+from nhilint.engines import cedar as engine
 from nhilint.model import Location
 from nhilint.sources import SourceOutput
 
@@ -30,20 +29,11 @@ _QUOTED = re.compile(r"`([^`]+)`")
 _SCHEMAS: dict[tuple[str, int, int], tuple[object | None, str | None]] = {}
 
 
-def _cedar_error(text: str) -> str | None:
-    """cedarpy's message when the text is not Cedar, else None."""
-    try:
-        cedarpy.PolicySet.from_str(text)
-    except ValueError as exc:
-        return str(exc).strip() or "invalid Cedar"
-    return None
-
-
 def _error_location(path: str, parsed: parser.ParsedFile, message: str) -> Location:
     """Where Cedar's error is, when only Cedar rejects the text: the first policy Cedar
     rejects on its own, at the first spot it names (`foo` in "`foo` is not a valid method")."""
     for policy, source in zip(parsed.policies, parsed.sources):
-        if _cedar_error(source) is None:
+        if engine.syntax_error(source) is None:
             continue
         for quoted in _QUOTED.findall(message):
             offset = source.find(quoted)
@@ -72,7 +62,7 @@ def _parse(path: str, text: str, out: SourceOutput) -> parser.ParsedFile | None:
         return None
     except parser.CedarSyntaxError as exc:
         failure = exc
-    cedar_message = _cedar_error(text)
+    cedar_message = engine.syntax_error(text)
     if failure is not None:
         where = Location(path, failure.line, failure.column)
         if cedar_message is None:
@@ -107,15 +97,10 @@ def find_schema(path: str) -> str | None:
 
 
 def _parse_schema(schema_path: str, text: str) -> tuple[object | None, str | None]:
-    if schema_path.endswith(".json"):
-        load = cedarpy.Schema.from_json_str  # its JSON reader bounds nesting itself
-    elif parser.nesting_depth(text, "([{<") > parser.MAX_NESTING:
-        # cedarpy's schema parser can overflow its stack on deeper text.
-        return None, f"nests types more than {parser.MAX_NESTING} levels deep"
-    else:
-        load = cedarpy.Schema.from_str
     try:
-        return load(text), None
+        return engine.schema(text, json=schema_path.endswith(".json")), None
+    except engine.NestedTooDeep:  # cedarpy's schema parser can overflow its stack on deeper text
+        return None, f"nests types more than {parser.MAX_NESTING} levels deep"
     except ValueError as exc:
         return None, f"cannot be parsed: {exc}"
 
@@ -140,10 +125,10 @@ def _validate(text: str, schema: object, count: int) -> tuple[list[list[str]], l
     per_policy: list[list[str]] = [[] for _ in range(count)]
     general: list[str] = []
     try:
-        result = cedarpy.validate_policies(text, schema)
-    except ValueError as exc:
+        errors = engine.validate(text, schema)
+    except (ValueError, engine.NestedTooDeep) as exc:
         return per_policy, [str(exc)]
-    for error in result.errors:
+    for error in errors:
         message = _POLICY_PREFIX.sub("", error.error)
         index = error.policy_id[len("policy"):] if error.policy_id.startswith("policy") else ""
         if index.isdigit() and int(index) < count:

@@ -1,4 +1,4 @@
-"""Cedar scenarios through cedarpy: one parse and one `is_authorized_batch` per setup.
+"""Cedar scenarios through `nhilint.engines.cedar`: one parse and one `is_authorized_batch` per setup.
 
 cedarpy names policies positionally (`policy0`, `policy1`... across the files in the order
 read) and template-linked policies by their link id; results and messages use each
@@ -13,10 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import cedarpy
-
-from nhilint.cedar.parser import MAX_NESTING, CedarSyntaxError, nesting_depth, parse
-from nhilint.engines import EngineFailure, attempt, failure_text, is_engine_failure
+from nhilint.cedar.parser import CedarSyntaxError, parse
+from nhilint.engines import EngineFailure, attempt, cedar
 from nhilint.model import Location
 from nhilint.testing.backends import all_errors, scenarios_of
 from nhilint.testing.coverage import CoverageTracker
@@ -70,12 +68,11 @@ def prepare(setup: CedarSetup) -> Prepared:
     texts: list[str] = []
     for path in setup.policies:
         text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
-        _refuse_deep_nesting(path, text, "([{")
         texts.append(text)
         if policy_set is None:
-            policy_set = attempt(f"{path}: Cedar parse error", cedarpy.PolicySet.from_str, text)
+            policy_set = _load(path, "Cedar parse error", cedar.policy_set, text)
         else:
-            policy_set = attempt(f"{path}: Cedar parse error", policy_set.with_added_str, text)
+            policy_set = _load(path, "Cedar parse error", cedar.add_policies, policy_set, text)
         for policy in split_policies(path, text, len(table)):
             table[policy.cedar_id] = policy
     if policy_set is None:
@@ -84,10 +81,10 @@ def prepare(setup: CedarSetup) -> Prepared:
     problems: list[str] = []
     if setup.schema:
         schema = _schema(setup.schema)
-        validation = attempt(f"validating the policies against {setup.schema}",
-                             cedarpy.validate_policies, "\n".join(texts), schema)
+        errors = attempt(f"validating the policies against {setup.schema}",
+                         cedar.validate, "\n".join(texts), schema)
         problems = [f"{setup.schema}: policy '{_name(table, e.policy_id)}' does not validate: {e.error}"
-                    for e in validation.errors]
+                    for e in errors]
     request_schema = schema if setup.validate_requests else None
     entities = attempt("loading the entities", _entities, setup, request_schema)
     if setup.links is not None:
@@ -100,25 +97,27 @@ def _name(table: dict[str, Policy], cedar_id: str) -> str:
     return table[cedar_id].name if cedar_id in table else cedar_id
 
 
-def _refuse_deep_nesting(path: str, text: str, openers: str) -> None:
-    """cedarpy's parsers overflow their stack (killing the process) on deeply nested text:
-    such a file is an error for its scenarios, never handed to cedarpy."""
-    if nesting_depth(text, openers) > MAX_NESTING:
-        raise EngineFailure(f"{path}: nested more than {MAX_NESTING} levels deep; not evaluated")
+def _load(path: str, step: str, call: Any, *args: Any) -> Any:
+    """One engine call on the text of `path`; its failure is `<path>: <step>: ...`. A file
+    nested too deep for cedarpy (whose parsers overflow their stack on it) is an error for
+    its scenarios, never handed to cedarpy."""
+    try:
+        return attempt(f"{path}: {step}", call, *args)
+    except cedar.NestedTooDeep as exc:
+        raise EngineFailure(f"{path}: {exc}; not evaluated") from None
 
 
 def _schema(path: str) -> Any:
     text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
     if path.endswith(".json"):
-        return attempt(f"{path}: invalid Cedar JSON schema", cedarpy.Schema.from_json_str, text)
-    _refuse_deep_nesting(path, text, "([{<")
-    return attempt(f"{path}: invalid Cedar schema", cedarpy.Schema.from_str, text)
+        return _load(path, "invalid Cedar JSON schema", cedar.schema, text, True)
+    return _load(path, "invalid Cedar schema", cedar.schema, text)
 
 
 def _entities(setup: CedarSetup, schema: Any) -> Any:
     source = setup.entities
     text = source.text() if source.path and source.path.endswith(".json") else json.dumps(source.load())
-    return cedarpy.Entities.from_json_str(text, schema)
+    return cedar.entities(text, schema)
 
 
 def _link(policy_set: Any, links: list[dict], table: dict[str, Policy]) -> Any:
@@ -131,26 +130,7 @@ def _link(policy_set: Any, links: list[dict], table: dict[str, Policy]) -> Any:
         cedar_id = template if template in table else by_annotation.get(template, template)
         location = table[cedar_id].location if cedar_id in table else Location("<links>")
         table[link["link_id"]] = Policy(link["link_id"], link["link_id"], location, cedar_id)
-    return policy_set.with_linked_batch(batch)
-
-
-def authorize(prepared: Prepared, requests: list[dict]) -> list[Any]:
-    """One batch; if the batch as a whole fails, each request alone so the failure is pinned
-    on the request that caused it (the others keep their decisions)."""
-    try:
-        return cedarpy.is_authorized_batch(requests, prepared.policies, prepared.entities, prepared.schema)
-    except BaseException as exc:
-        if not is_engine_failure(exc) or len(requests) == 1:
-            raise
-    responses: list[Any] = []
-    for request in requests:
-        try:
-            responses.extend(authorize(prepared, [request]))
-        except BaseException as exc:
-            if not is_engine_failure(exc):
-                raise
-            responses.append(EngineFailure(f"cannot evaluate the request: {failure_text(exc)}"))
-    return responses
+    return cedar.link(policy_set, batch)
 
 
 def verdict(scenario: Scenario, response: Any, prepared: Prepared) -> TestResult:
@@ -195,7 +175,9 @@ def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker 
         prepared = prepare(setup)
     except EngineFailure as exc:
         return all_errors(scenarios, str(exc), "cedar")
-    responses = authorize(prepared, [s.request for s in scenarios])
+    # a response per scenario, or an EngineFailure for one whose request cannot be evaluated
+    responses = cedar.authorize([s.request for s in scenarios], prepared.policies, prepared.entities,
+                                prepared.schema)
     results = [verdict(s, r, prepared) for s, r in zip(scenarios, responses)]
     problems = _validation_problems(setup, prepared)
     if problems:  # no verdict stands

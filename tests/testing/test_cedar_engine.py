@@ -6,6 +6,7 @@ from __future__ import annotations
 import cedarpy
 import pytest
 
+from nhilint.engines import cedar as cedar_engine
 from nhilint.testing import cedar_scenarios
 from nhilint.testing.results import ERROR, FAIL, PASS
 from nhilint.testing.runner import run_tests
@@ -142,7 +143,7 @@ def test_a_request_the_batch_cannot_take_is_an_error_of_its_own(write_tree, monk
             raise BaseException("simulated panic")  # pyo3's PanicException is a BaseException
         return real(requests, *args)
 
-    monkeypatch.setattr(cedar_scenarios.cedarpy, "is_authorized_batch", fragile)
+    monkeypatch.setattr(cedar_engine.cedarpy, "is_authorized_batch", fragile)
     poisoned = READ.replace("            expect: allow\n            determined_by: [readers]",
                             "            context: {poison: true}\n            expect: allow")
     write_tree({"p.cedar": POLICIES, "t.nhitest.yaml": scenario_file(poisoned, LINKS)})
