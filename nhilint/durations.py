@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 _SHORT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$", re.IGNORECASE)
@@ -25,9 +26,14 @@ def parse_duration(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
+        if value < 0:
+            return None
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond a float: longer than any duration
+            return math.inf
     text = str(value).strip()
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): it accepts '²', which float() refuses
         return float(text)
     match = _COMPOUND.match(text)
     if match:
@@ -48,7 +54,7 @@ def parse_parameter_duration(value: object) -> float:
     whether seconds, minutes or hours were meant.
     """
     text = str(value).strip()
-    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or text.isdigit():
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or text.isdecimal():
         raise ValueError(f"'{text}' has no unit; write a duration such as {DURATION_FORMS}")
     seconds = parse_duration(value)
     if seconds is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nhilint.model import Audit, Credential, Delegation, Grant, Identity, Location, Revocation
-from nhilint.schema_errors import problems
+from nhilint.schema_errors import problems, validator
 from nhilint.secrets import classify, is_indirection
 from nhilint.sources import SourceOutput
 from nhilint.sources.yaml_loader import Document
@@ -27,6 +27,10 @@ def _texts(value: Any) -> tuple[str, ...]:
 
 def _mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 class _Locator:
@@ -90,11 +94,78 @@ def _grant(doc: Document, identity: str, index: int, data: dict) -> Grant:
     )
 
 
+def _string_keyed(data: Any, pointer: tuple, found: list[tuple]) -> Any:
+    """`data` without the mapping keys that are not strings (YAML reads `1:` as a number),
+    each one's pointer added to `found`; the same object when it has none."""
+    if isinstance(data, dict):
+        kept = {key: _string_keyed(value, (*pointer, key), found)
+                for key, value in data.items() if isinstance(key, str)}
+        found.extend((*pointer, key) for key in data if not isinstance(key, str))
+        return data if len(kept) == len(data) and all(
+            kept[key] is value for key, value in data.items()) else kept
+    if isinstance(data, list):
+        items = [_string_keyed(value, (*pointer, index), found) for index, value in enumerate(data)]
+        return data if all(new is old for new, old in zip(items, data)) else items
+    return data
+
+
+def _shown_key(key: Any) -> str:
+    shown = repr(key).lower() if isinstance(key, bool) or key is None else repr(key)
+    return shown if len(shown) <= 20 else f"a {type(key).__name__} key"
+
+
+def _without(data: Any, pointer: tuple) -> Any:
+    """`data` with the value at `pointer` removed (a list item becomes None, so the items
+    after it keep their index and their location); the parts off the path are shared."""
+    if not pointer:
+        return None
+    head, rest = pointer[0], pointer[1:]
+    if isinstance(data, dict) and head in data:
+        copy = dict(data)
+        if rest:
+            copy[head] = _without(data[head], rest)
+        else:
+            del copy[head]
+        return copy
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        items = list(data)
+        items[head] = _without(data[head], rest) if rest else None
+        return items
+    return data
+
+
+_CONTAINERS = {"object", "array"}
+
+
+def _well_shaped(data: Any) -> Any:
+    """`data` without each value whose type is a mapping or list where the schema wants a
+    scalar, or the other way round (`credentials: 1.5`): the model is built from the rest."""
+    for error in validator(SCHEMA).iter_errors(data):
+        if error.validator != "type":
+            continue
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        if isinstance(error.instance, (dict, list)) or _CONTAINERS.intersection(wanted):
+            data = _without(data, tuple(error.absolute_path))
+    return data
+
+
 def read(doc: Document, out: SourceOutput) -> None:
-    data = doc.data
-    for pointer, message in () if out.context_only else problems(SCHEMA, data):
-        out.problem("NHI002", doc.key_location(pointer), message,
-                    subject=".".join(str(p) for p in pointer) + ": " + message)
+    odd_keys: list[tuple] = []
+    data = _string_keyed(doc.data, (), odd_keys)
+    misshapen = False
+    if not out.context_only:
+        for pointer in odd_keys:
+            message = f"key {_shown_key(pointer[-1])} is not a string; quote it or rename it"
+            out.problem("NHI002", doc.key_location(pointer), message,
+                        subject=".".join(str(p) for p in pointer) + ": " + message)
+        for pointer, message in problems(SCHEMA, data):
+            misshapen = True
+            out.problem("NHI002", doc.key_location(pointer), message,
+                        subject=".".join(str(p) for p in pointer) + ": " + message)
+    if misshapen:
+        data = _well_shaped(data)
+    if not isinstance(data, dict):
+        return
 
     metadata = _mapping(data.get("metadata"))
     name = _text(metadata.get("name")) or f"{doc.path}#{doc.index}"
@@ -106,9 +177,9 @@ def read(doc: Document, out: SourceOutput) -> None:
     identity_location = doc.key_location(("metadata",)) if "metadata" in data else doc.value_location(())
 
     credentials = tuple(_credential(doc, name, i, c)
-                        for i, c in enumerate(data.get("credentials") or []) if isinstance(c, dict))
+                        for i, c in enumerate(_list(data.get("credentials"))) if isinstance(c, dict))
     grants = tuple(_grant(doc, name, i, t)
-                   for i, t in enumerate(data.get("tools") or []) if isinstance(t, dict))
+                   for i, t in enumerate(_list(data.get("tools"))) if isinstance(t, dict))
 
     delegation = None
     if isinstance(data.get("delegation"), dict):

@@ -26,6 +26,10 @@ except AttributeError:  # pragma: no cover - depends on the pyyaml build
 
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 100_000  # nodes that aliases may add beyond the file's own
+# A number written longer than this stays text: no real value needs it, and Python's int()
+# refuses decimal strings over 4,300 digits (str() of a bigger int raises ValueError), while
+# hexadecimal, binary and sexagesimal forms would build unbounded integers.
+MAX_NUMBER_CHARS = 256
 
 Path = tuple  # of str | int
 Span = tuple  # (line, column, end_line, end_column), 1-based
@@ -104,9 +108,11 @@ def _scalar(loader: Any, event: Any) -> Any:
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() in _BOOL_TRUE
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        if not value or len(value) > MAX_NUMBER_CHARS:  # `!!int` with no value, or a huge number
+            return value
         try:
             return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, value))
-        except (ValueError, yaml.YAMLError):
+        except (ValueError, IndexError, OverflowError, yaml.YAMLError):
             return value
     # strings, timestamps (kept as their text: schemas check `format: date`), binary and
     # any custom tag (`!Ref`): the plain text, never a constructed object
