@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -75,19 +77,63 @@ def render(findings: list[Finding]) -> str:
                        "findings": entries}, indent=2, sort_keys=True) + "\n"
 
 
-def load(path: str) -> Counter:
-    """How many findings of each fingerprint the baseline accepts."""
-    try:
-        data: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+# A baseline of 64 MiB holds some 200,000 findings; a bigger file is not one nhilint wrote.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+_REWRITE = "write one with `nhilint baseline PATHS -o FILE`"
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _read(path: str) -> bytes:
+    """The file's bytes: a regular file (a FIFO would block), read only up to the bound."""
+    try:  # non-blocking: opening a FIFO for reading would wait for a writer
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise BaselineError(f"{path} is not a baseline (not a regular file); {_REWRITE}")
+            raw = handle.read(MAX_BASELINE_BYTES + 1)
     except OSError as exc:
         raise BaselineError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise BaselineError(f"{path} is not a baseline (invalid JSON: {exc}); write one with "
-                            "`nhilint baseline PATHS -o FILE`") from None
+    if len(raw) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"{path} is not a baseline (larger than the {MAX_BASELINE_BYTES:,}-byte "
+                            f"bound); {_REWRITE}")
+    return raw
+
+
+def _too_deep_line(text: str, limit: int = 100) -> int:
+    """The line where `text` opens its JSON nesting level `limit` + 1 (1 when it never does)."""
+    depth = 0
+    for match in _JSON_NESTING.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in "]}":
+            depth -= 1
+    return 1
+
+
+def load(path: str) -> Counter:
+    """How many findings of each fingerprint the baseline accepts; BaselineError (exit 2,
+    naming the file and line) for a file that is not one."""
+    from nhilint.sources.yaml_loader import LoadError, decode
+
+    raw = _read(path)
+    try:
+        text = decode(path, raw)
+        data: Any = json.loads(text)
+    except LoadError as exc:
+        raise BaselineError(f"{path} is not a baseline (line {exc.line}: {exc.message}); "
+                            f"{_REWRITE}") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{path} is not a baseline (invalid JSON at line {exc.lineno}, column "
+                            f"{exc.colno}: {exc.msg[:1].lower()}{exc.msg[1:]}); {_REWRITE}") from None
+    except RecursionError:
+        raise BaselineError(f"{path} is not a baseline (JSON nested too deeply at line "
+                            f"{_too_deep_line(text)}); {_REWRITE}") from None
     if (not isinstance(data, dict) or data.get("version") != FORMAT_VERSION
             or not isinstance(data.get("findings"), list)):
         raise BaselineError(f"{path} is not an nhilint baseline of version {FORMAT_VERSION}; "
-                            "write one with `nhilint baseline PATHS -o FILE`")
+                            f"{_REWRITE}")
     return Counter(e["fingerprint"] for e in data["findings"]
                    if isinstance(e, dict) and isinstance(e.get("fingerprint"), str))
 
