@@ -98,24 +98,10 @@ def _read(path: str) -> bytes:
     return raw
 
 
-def _too_deep_line(text: str, limit: int = 100) -> int:
-    """The line where `text` opens its JSON nesting level `limit` + 1 (1 when it never does)."""
-    depth = 0
-    for match in _JSON_NESTING.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > limit:
-                return text.count("\n", 0, match.start()) + 1
-        elif token in "]}":
-            depth -= 1
-    return 1
-
-
 def load(path: str) -> Counter:
     """How many findings of each fingerprint the baseline accepts; BaselineError (exit 2,
     naming the file and line) for a file that is not one."""
-    from nhilint.sources.yaml_loader import LoadError, decode
+    from nhilint.sources.yaml_loader import LoadError, decode, line_column, too_deep
 
     raw = _read(path)
     try:
@@ -128,8 +114,9 @@ def load(path: str) -> Counter:
         raise BaselineError(f"{path} is not a baseline (invalid JSON at line {exc.lineno}, column "
                             f"{exc.colno}: {exc.msg[:1].lower()}{exc.msg[1:]}); {_REWRITE}") from None
     except RecursionError:
-        raise BaselineError(f"{path} is not a baseline (JSON nested too deeply at line "
-                            f"{_too_deep_line(text)}); {_REWRITE}") from None
+        line = line_column(text, too_deep(_JSON_NESTING, text, 100) or 0)[0]
+        raise BaselineError(f"{path} is not a baseline (JSON nested too deeply at line {line}); "
+                            f"{_REWRITE}") from None
     if (not isinstance(data, dict) or data.get("version") != FORMAT_VERSION
             or not isinstance(data.get("findings"), list)):
         raise BaselineError(f"{path} is not an nhilint baseline of version {FORMAT_VERSION}; "

@@ -11,14 +11,22 @@ import re
 import sys
 
 from nhilint.model import Location
-from nhilint.sources.yaml_loader import Document
+from nhilint.sources.yaml_loader import Document, line_column, too_deep
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
+MAX_DEPTH = 64  # nested arrays and inline tables, as in YAML; tomllib recurses per level
+# TOML integers are 64-bit: "if an integer cannot be represented losslessly, an error must be
+# thrown" (tomllib accepts any size, and str() of one over 4,300 digits raises ValueError).
+INT_RANGE = (-(2**63), 2**63 - 1)
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# What can hold a bracket that is not one: strings (multi-line first) and comments.
+_NESTING_TOKEN = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
+                            r"|[\[\]{}]", re.DOTALL)
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 _ERROR_POSITION = re.compile(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
 _SCALAR_END = re.compile(r"[,\]}\n#]")
 
@@ -30,11 +38,51 @@ class TomlError(Exception):
         self.location = location
 
 
+class TomlBoundError(ValueError):
+    """A TOML file past nhilint's bounds (nesting, integer size); the message ends in
+    "(at line N, column M)" like tomllib's own errors, and it is a ValueError like them."""
+
+
+def _check_nesting(text: str) -> None:
+    offset = too_deep(_NESTING_TOKEN, text, MAX_DEPTH)
+    if offset is not None:
+        line, column = line_column(text, offset)
+        raise TomlBoundError(f"nesting deeper than {MAX_DEPTH} levels (at line {line}, column {column})")
+
+
+def _out_of_range(data: object, pointer: tuple) -> tuple | None:
+    """The pointer of the first integer outside 64 bits in `data` (depth already bounded)."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        if isinstance(value, int) and not INT_RANGE[0] <= value <= INT_RANGE[1]:
+            return (*pointer, key)
+        if isinstance(value, (dict, list)):
+            found = _out_of_range(value, (*pointer, key))
+            if found is not None:
+                return found
+    return None
+
+
+def loads(text: str) -> dict:
+    """tomllib.loads within nhilint's bounds: TomlBoundError (a ValueError, located in its
+    message) for nesting deeper than MAX_DEPTH (tomllib would raise RecursionError) or a
+    decimal integer too long for int(); integers past 64 bits are left to the caller."""
+    _check_nesting(text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError:  # int() of a decimal over 4,300 digits: its message has no position
+        found = _LONG_NUMBER.search(text)
+        line, column = line_column(text, found.start()) if found else (1, 1)
+        raise TomlBoundError(f"integer too large for 64 bits (at line {line}, column {column})") from None
+
+
 def load_toml(path: str, text: str) -> Document:
     """The data of `text` with the position of every key and value; TomlError when invalid."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = loads(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError or TomlBoundError
         found = _ERROR_POSITION.search(str(exc))
         if found and found.group(1):
             line, column = int(found.group(1)), int(found.group(2))
@@ -45,6 +93,9 @@ def load_toml(path: str, text: str) -> Document:
     doc = Document(path=path, data=data)
     _Scanner(text, doc.positions).scan()
     doc.positions[()] = (None, (1, 1, 1, 1))
+    huge = _out_of_range(data, ())
+    if huge is not None:
+        raise TomlError("integer too large for 64 bits", doc.value_location(huge))
     return doc
 
 

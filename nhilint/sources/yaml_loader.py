@@ -314,21 +314,32 @@ class _LibraryNestingLimit(Exception):
 _FLOW_TOKEN = re.compile(r"""[\[\]{}]|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|#[^\n]*""")
 
 
-def _deep_flow_position(text: str, start: int, depth: int, max_depth: int) -> tuple[int, int]:
-    """(line, column) of the flow bracket that opens level `max_depth + 1`, counting from
-    `start`, where `depth` levels are open; quoted scalars and comments are skipped."""
-    index = start
-    for match in _FLOW_TOKEN.finditer(text, start):
+def too_deep(tokens: re.Pattern[str], text: str, max_depth: int, start: int = 0,
+             depth: int = 0) -> int | None:
+    """The offset of the bracket that opens nesting level `max_depth + 1`, counting from
+    `start` where `depth` levels are open, or None. `tokens` matches brackets and whatever
+    holds brackets that do not count (strings, comments), which it skips."""
+    for match in tokens.finditer(text, start):
         token = match.group()
         if token in "[{":
             depth += 1
             if depth > max_depth:
-                index = match.start()
-                break
+                return match.start()
         elif token in "]}":
             depth -= 1
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+    return None
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based (line, column) of `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _deep_flow_position(text: str, start: int, depth: int, max_depth: int) -> tuple[int, int]:
+    """(line, column) of the flow bracket that opens level `max_depth + 1`, counting from
+    `start`, where `depth` levels are open; quoted scalars and comments are skipped."""
+    index = too_deep(_FLOW_TOKEN, text, max_depth, start, depth)
+    return line_column(text, start if index is None else index)
 
 
 def _apply_merges(mapping: dict, merges: list[Any]) -> None:
