@@ -11,10 +11,11 @@ import datetime as dt
 import functools
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -353,6 +354,40 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
     return EXIT_OK
 
 
+# The progress line of long `nhilint test` runs: on stderr, only when stderr is a terminal
+# and not in CI, once a run has taken a second, redrawn at most ten times a second, erased
+# when the run ends, so neither reports nor logs ever contain it.
+_PROGRESS_DELAY = 1.0  # seconds before the line appears: short runs never show it
+_PROGRESS_INTERVAL = 0.1
+
+
+@contextlib.contextmanager
+def terminal_progress(stream: TextIO) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress(done, total) callback drawing on `stream`, or None where it must not draw."""
+    if not stream.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    started = time.monotonic()
+    drawn_at, width = 0.0, 0  # when last drawn, and the width drawn
+
+    def progress(done: int, total: int) -> None:
+        nonlocal drawn_at, width
+        now = time.monotonic()
+        if now - started < _PROGRESS_DELAY or (now - drawn_at < _PROGRESS_INTERVAL and done < total):
+            return
+        line = f"nhilint test: {done}/{total} Rego tests"
+        stream.write("\r" + line.ljust(width))
+        stream.flush()
+        drawn_at, width = now, len(line)
+
+    try:
+        yield progress
+    finally:
+        if width:
+            stream.write("\r" + " " * width + "\r")
+            stream.flush()
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "-f", "output_format", default="text", show_default=True,
@@ -377,7 +412,6 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
     """
     from nhilint.api import run_tests
     from nhilint.reporters import RenderOptions, render_test_run
-    from nhilint.testing.progress import terminal_progress
 
     with terminal_progress(sys.stderr) as progress:
         run, work = run_tests(paths or (".",), with_coverage or min_coverage is not None, timeout, progress)

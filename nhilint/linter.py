@@ -13,7 +13,7 @@ from typing import Any
 from nhilint import custom_rules, suppressions
 from nhilint.config import Configuration, Settings, as_configuration
 from nhilint.discovery import display_path, not_linted_reason, walk
-from nhilint.model import Finding, Inventory, Location, SecretCandidate, Severity, Violation
+from nhilint.model import FileOutcome, Finding, Inventory, LintResult, Location, SecretCandidate, Violation
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import find_secrets
 from nhilint.sources import STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats, file_format_for, link_project
@@ -23,41 +23,6 @@ from nhilint.sources.yaml_loader import Document, LoadError, blank_json_comments
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONFIG_FORMAT = "config"  # how a .nhilint.yaml is listed: read (for its suppressions), not linted
 CONFIG_FILE_NAMES = frozenset(name for name in PROJECT_FILES if name != "pyproject.toml")
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What became of one file: the formats it was read as, or why it was not read."""
-
-    read_as: str = ""  # "agent-manifest", "kubernetes, agent-manifest", "config"
-    skipped: str = ""
-    # Read as one of nhilint's formats, or reported unreadable (NHI001, NHI003): what the
-    # summary's "in N files" counts. Configuration files and unknown formats are not.
-    checked: bool = False
-
-
-@dataclass
-class LintResult:
-    findings: list[Finding]
-    files: list[str]
-    missing_paths: list[str] = field(default_factory=list)
-    rules: tuple[str, ...] = ()  # the ids of the enabled rules (JUnit has a testcase per rule and file)
-    outcomes: dict[str, FileOutcome] = field(default_factory=dict)  # by path, in path order
-
-    def checked_files(self) -> int:
-        if not self.outcomes:  # a result a caller built from its own list of files
-            return len(self.files)
-        return sum(1 for outcome in self.outcomes.values() if outcome.checked)
-
-    def counts(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Severity}
-        for finding in self.findings:
-            if finding.suppressed is None:
-                counts[finding.severity.value] += 1
-        return counts
-
-    def fails(self, threshold: Severity) -> bool:
-        return any(f.suppressed is None and f.severity.rank >= threshold.rank for f in self.findings)
 
 
 @dataclass

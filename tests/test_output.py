@@ -43,7 +43,7 @@ def test_output_is_byte_identical_across_runs() -> None:
 def test_no_output_contains_a_secret() -> None:
     assert SECRET in (EXAMPLES / "insecure/agents/support-agent.yaml").read_text()
     for fmt in ("text", "json"):
-        code, out = _lint("-f", fmt, str(EXAMPLES))
+        _code, out = _lint("-f", fmt, str(EXAMPLES))
         assert "ghp_****" in out
         assert SECRET not in out and SECRET[4:12] not in out
 
@@ -56,7 +56,7 @@ def test_fail_on_threshold() -> None:
 
 
 def test_text_output_names_file_line_rule_and_fix() -> None:
-    code, out = _lint(str(EXAMPLES / "insecure/agents/writer.yaml"))
+    _code, out = _lint(str(EXAMPLES / "insecure/agents/writer.yaml"))
     assert out.splitlines()[0].endswith(
         "examples/insecure/agents/writer.yaml:17:5: error NHI202 credential 'docs-token' has ttl 8h, "
         "above the maximum 1h; lower it [ttl-above-maximum]")
@@ -67,5 +67,5 @@ def test_text_output_names_file_line_rule_and_fix() -> None:
 def test_terminal_escapes_from_a_file_are_shown_not_obeyed(tmp_path) -> None:
     (tmp_path / "agent.yaml").write_text(
         'apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata:\n  name: "evil\\e[2J\\e[31m"\n')
-    code, out = _lint(str(tmp_path))
+    _code, out = _lint(str(tmp_path))
     assert "\x1b" not in out and "evil\\x1b[2J" in out

@@ -7,6 +7,7 @@ checkout. Suppressed findings are not annotated; the summary line counts them.
 
 from __future__ import annotations
 
+from nhilint.model import LintResult
 from nhilint.reporters import RenderOptions, repository_path, visible
 from nhilint.reporters.text import summary_line
 
@@ -21,7 +22,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result, options: RenderOptions) -> str:
+def render(result: LintResult, options: RenderOptions) -> str:
     from nhilint.rules import all_rules
 
     known = all_rules()

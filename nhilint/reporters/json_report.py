@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from nhilint import __version__
+from nhilint.model import LintResult
 from nhilint.reporters import RenderOptions
 
 
-def render(result, options: RenderOptions) -> str:
+def render(result: LintResult, options: RenderOptions) -> str:
     counts = result.counts()
     document = {
         "version": __version__,

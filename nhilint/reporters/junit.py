@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from nhilint.model import Finding
+from nhilint.model import Finding, LintResult
 from nhilint.reporters import RenderOptions, visible
 
 
@@ -41,7 +41,7 @@ def _testcase(suite: ET.Element, path: str, rule_id: str, name: str, findings: l
     return "failed" if active else "skipped" if suppressed else "passed"
 
 
-def render(result, options: RenderOptions) -> str:
+def render(result: LintResult, options: RenderOptions) -> str:
     from nhilint.rules import all_rules
 
     known = all_rules()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from nhilint.model import LintResult
 from nhilint.reporters import RenderOptions, repository_path, visible
 from nhilint.reporters.text import summary_line
 
@@ -21,7 +22,7 @@ def cell(text: str) -> str:
     return visible(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def render(result, options: RenderOptions) -> str:
+def render(result: LintResult, options: RenderOptions) -> str:
     from nhilint.rules import all_rules
 
     known = all_rules()

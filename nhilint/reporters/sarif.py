@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from nhilint import __version__
-from nhilint.model import Finding
+from nhilint.model import Finding, LintResult
 from nhilint.reporters import RenderOptions, repository_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -131,7 +131,7 @@ def _within_limit(findings: list[Finding]) -> list[int]:
     return sorted(ranked[:MAX_RESULTS])
 
 
-def render(result, options: RenderOptions) -> str:
+def render(result: LintResult, options: RenderOptions) -> str:
     from nhilint.rules import all_rules
 
     known = all_rules()

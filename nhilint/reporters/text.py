@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nhilint.model import LintResult
 from nhilint.reporters import RenderOptions, visible
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -13,7 +14,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary_line(result) -> str:
+def summary_line(result: LintResult) -> str:
     """`N findings (...) in M files`: M counts the files read as one of nhilint's formats and
     those it could not read (their finding says why), not configuration or unknown files."""
     counts = result.counts()
@@ -27,7 +28,7 @@ def summary_line(result) -> str:
     return line
 
 
-def render(result, options: RenderOptions) -> str:
+def render(result: LintResult, options: RenderOptions) -> str:
     from nhilint.rules import all_rules
 
     rules = all_rules()
@@ -49,7 +50,7 @@ def render(result, options: RenderOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
-def file_list(result) -> str:
+def file_list(result: LintResult) -> str:
     """`--list-files`: each file with the format it was read as, or why it was skipped, in path
     order, then the totals."""
     width = max((len(visible(path)) for path in result.outcomes), default=0)

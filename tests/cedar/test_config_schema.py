@@ -45,7 +45,7 @@ def test_the_configured_schema_validates_policies_elsewhere(tmp_path: Path, monk
 
 
 def test_without_the_configuration_no_schema_is_found(tmp_path: Path, monkeypatch) -> None:
-    code, out = _lint(_project(tmp_path, None), monkeypatch)
+    _code, out = _lint(_project(tmp_path, None), monkeypatch)
     assert "NHI605" not in out
 
 

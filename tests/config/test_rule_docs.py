@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nhilint.rule_docs import pages
 from nhilint.rules import builtin_rules
-from tests.conftest import REPO
 from tests.config.conftest import cli
+from tests.conftest import REPO
 
 DOCS = REPO / "docs" / "rules"
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from nhilint.linter import LintResult
-from nhilint.model import Finding, Location, Severity
+from nhilint.model import Finding, LintResult, Location, Severity
 from nhilint.reporters import RenderOptions, markdown, render
 
 

@@ -115,7 +115,7 @@ def _finding(number: int, severity: Severity, suppressed: str | None = None) -> 
 
 def test_results_stay_within_githubs_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Over the limit, active findings beat suppressed ones and errors beat warnings."""
-    from nhilint.linter import LintResult
+    from nhilint.model import LintResult
 
     monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
     findings = [_finding(1, Severity.WARNING), _finding(2, Severity.ERROR, suppressed="ok"),
@@ -128,7 +128,7 @@ def test_results_stay_within_githubs_limit(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_paths_outside_the_repository_stay_valid(validator: Draft4Validator) -> None:
-    from nhilint.linter import LintResult
+    from nhilint.model import LintResult
 
     findings = [Finding(rule="NHI201", severity=Severity.ERROR, message="m",
                         location=Location(path, 2)) for path in ("/abs/x.yaml", "../up.yaml")]
