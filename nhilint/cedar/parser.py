@@ -89,7 +89,8 @@ def _decode(body: str, pattern: bool) -> list[str | None]:
         out.extend(None if (pattern and c == "*") else c for c in chunk)
         code = match.group(1)
         if code.startswith(("u{", "x")):
-            out.append(chr(int(code.strip("u{}x"), 16)))
+            point = int(code.strip("u{}x"), 16)  # past U+10FFFF, or a surrogate: not Cedar
+            out.append(chr(point) if point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF else "\ufffd")
         elif pattern and code == "*":
             out.append("*")
         else:
@@ -452,6 +453,10 @@ class _Parser:
         token = self.peek()
         start = token.start
         if token.kind == "int":
+            # A Cedar Long is 64-bit (2**63 itself only after `-`); past 20 digits int()
+            # is not even tried (it refuses over 4,300, and str() of a bigger int too).
+            if len(token.text) > 20 or int(token.text) > 2**63:
+                raise self.error("integer literal out of range (a Cedar Long is 64-bit)", start)
             self.take()
             return self.node(ast.Literal, start, value=int(token.text))
         if token.kind == "str":

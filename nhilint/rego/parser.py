@@ -51,6 +51,7 @@ _ENDS_TERM = frozenset({"NAME", "RSQB", "RPAR", "RBRACE", "STRING", "RAW_STRING"
 _PRECEDENCE = {"IN": 1, "REL_OP": 2, "BAR": 3, "AMP": 4, "ADD_OP": 5, "MINUS": 5, "MUL_OP": 6}
 # Spaces and comments, skipped before a token is matched (a regex skipping them as a prefix
 # of every token backtracks through long runs of spaces); a comment runs to its line's end.
+MAX_INT_DIGITS = 100
 _BLANKS = r"(?:[ \t\f\r]+|#[^\n]*)*"
 _BLANK_START = frozenset(" \t\f\r#")
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE", "BODY_LBRACE": "RBRACE"}
@@ -449,7 +450,10 @@ class _Builder:
 
     def number(self, children: list) -> ast.Scalar:
         text = str(children[0])
-        value = float(text) if any(c in text for c in ".eE") else int(text)
+        # Past MAX_INT_DIGITS an integer is kept as a float (inf when beyond one): int() of
+        # over 4,300 digits raises ValueError, and no policy means such a number exactly.
+        exact = len(text) <= MAX_INT_DIGITS and not any(c in text for c in ".eE")
+        value = int(text) if exact else float(text)
         return self._scalar(children[0], value, "number")
 
     def true(self, children: list) -> ast.Scalar:

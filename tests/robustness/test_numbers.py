@@ -1,0 +1,44 @@
+"""Integers of 4,301 digits or more (issue 13, kind 4): int() refuses them (and str() of a
+bigger int), so every reader bounds its integers. TOML's are in test_toml.py, YAML's in
+test_shapes.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nhilint.cedar.parser import CedarSyntaxError, parse
+from tests.robustness.conftest import findings, write
+
+HUGE = "1" + "0" * 5000
+
+
+def test_huge_integer_in_cedar_is_nhi607_at_its_line(tmp_path: Path) -> None:
+    write(tmp_path, {"p.cedar": f"permit(principal, action, resource)\nwhen {{ context.x == {HUGE} }};\n",
+                     "q.cedar": "permit(principal, action, resource)\n"
+                                "when { context.x == -9223372036854775808 && context.y == \"\\u{ffffff}\" };\n"})
+    code, found = findings(tmp_path)
+    assert (code, found) == (1, [("p.cedar", 2, "NHI607"), ("q.cedar", 2, "NHI607")])
+
+
+def test_huge_integer_in_rego_is_read(tmp_path: Path) -> None:
+    write(tmp_path, {"p.rego": f"package x\n\nallow if {{\n  input.x == {HUGE}\n  input.y == 2\n}}\n"})
+    code, found = findings(tmp_path)
+    assert (code, found) == (1, [("p.rego", 3, "NHI704")])
+
+
+def test_huge_integer_in_json_manifest_is_nhi002(tmp_path: Path) -> None:
+    write(tmp_path, {"a.json": '{"apiVersion": "nhilint/v1", "kind": "AgentManifest",\n'
+                               f' "metadata": {{"name": "a"}},\n "delegation": {{"max_depth": {HUGE}}}}}\n'})
+    code, found = findings(tmp_path)
+    assert code == 1 and [f for f in found if f[2] == "NHI002"] == [("a.json", 3, "NHI002")]
+
+
+def test_cedar_parser_bounds_longs_itself() -> None:
+    """nhilint's own Cedar parser, which cedarpy need not have seen first."""
+    assert parse("p.cedar", "permit(principal, action, resource) when { context.x == -9223372036854775808 };")
+    for number in (HUGE, "9223372036854775809"):
+        with pytest.raises(CedarSyntaxError, match="out of range") as error:
+            parse("p.cedar", f"permit(principal, action, resource)\nwhen {{ context.x == {number} }};")
+        assert (error.value.line, error.value.column) == (2, 21)
