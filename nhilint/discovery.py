@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from nhilint.sources import is_candidate
+from nhilint.sources.detect import PROJECT_FILES
+
+_PROJECT_MARKERS = (*PROJECT_FILES, ".git")
 
 # Never descended into: version control, dependencies, caches. Other hidden folders
 # (.vscode/, .cursor/, .github/, .gemini/) hold the configs nhilint reads.
@@ -51,7 +55,7 @@ def _display_path(path: str, cwd: str) -> str:
         return Path(os.path.relpath(absolute, cwd)).as_posix()
     try:  # below the working directory through a symlink (macOS /tmp, say)?
         return Path(path).resolve().relative_to(_resolved(cwd)).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop, before 3.13
         return Path(path).as_posix()
 
 
@@ -69,15 +73,46 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _broken_link(path: str) -> str:
-    """Why the symlink at `path` leads nowhere, or "" when it is not a broken symlink."""
-    if not os.path.islink(path):
-        return ""
+OUTSIDE_TREE = "symlink to a file outside the linted tree, not followed"
+NOT_REGULAR = "not a regular file (a FIFO, socket or device), not read"
+
+
+def _not_read(path: str, tree: str) -> str:
+    """Why the file at `path` is not read, or "" when it is read: a symlink that leads
+    nowhere (a loop, a missing target) or out of `tree` (a real path), or anything but a
+    regular file (a FIFO would block the run, a device such as /dev/zero never end)."""
     try:
-        os.stat(path)
+        status = os.lstat(path)
+        if stat.S_ISLNK(status.st_mode):
+            try:
+                status = os.stat(path)
+            except OSError as exc:
+                return ("symlink loop" if exc.errno == errno.ELOOP
+                        else "broken symlink (its target is missing)")
+            if not _within(os.path.realpath(path), tree):
+                return OUTSIDE_TREE
     except OSError as exc:
-        return "symlink loop" if exc.errno == errno.ELOOP else "broken symlink (its target is missing)"
-    return ""
+        return f"cannot be read: {exc.strerror or exc}"
+    return "" if stat.S_ISREG(status.st_mode) else NOT_REGULAR
+
+
+def _within(real: str, tree: str) -> bool:
+    return real == tree or real.startswith(tree.rstrip(os.sep) + os.sep)
+
+
+def _named_tree(given: str) -> str:
+    """The tree a file named on the command line belongs to (pre-commit names the changed
+    files of a repository): the nearest folder above it holding a project marker
+    (.nhilint.yaml, pyproject.toml, .git), else its own folder; a real path."""
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(given)))
+    directory = folder
+    while True:
+        if any(os.path.lexists(os.path.join(directory, marker)) for marker in _PROJECT_MARKERS):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return folder
+        directory = parent
 
 
 def _skipped_folder(dirpath: str, name: str) -> str:
@@ -95,15 +130,16 @@ def walk(paths: Iterable[str], list_skipped: bool = False) -> Discovery:
     """The files to read, the given paths that do not exist, and what was skipped.
 
     A file named on the command line is read whatever its name; a directory is walked for
-    files some format recognises. A dangling symlink is skipped, never read.
+    files some format recognises. Only regular files are read; a symlink is followed only
+    to a file inside the linted tree (the folder named, or for a named file its project),
+    never to a folder (os.walk does not), and a dangling one is skipped.
     """
     found: set[Path] = set()
     discovery = Discovery([], [])
     for given in paths:
         root = Path(given)
-        if root.is_file():
-            found.add(root)
-        elif root.is_dir():
+        if root.is_dir():
+            tree = os.path.realpath(given)
             for dirpath, dirnames, filenames in os.walk(root):
                 walked = []
                 for name in sorted(dirnames):
@@ -118,12 +154,15 @@ def walk(paths: Iterable[str], list_skipped: bool = False) -> Discovery:
                     if not is_candidate(path):  # some formats match by folder
                         if list_skipped:
                             discovery.skipped.append((display_path(Path(path)), not_linted_reason(path)))
-                    elif broken := _broken_link(path):
-                        discovery.skipped.append((display_path(Path(path)), broken))
+                    elif reason := _not_read(path, tree):
+                        discovery.skipped.append((display_path(Path(path)), reason))
                     else:
                         found.add(Path(dirpath, name))
-        elif broken := _broken_link(given):
-            discovery.skipped.append((display_path(root), broken))
+        elif os.path.lexists(given):
+            if reason := _not_read(given, _named_tree(given)):
+                discovery.skipped.append((display_path(root), reason))
+            else:
+                found.add(root)
         else:
             discovery.missing.append(given)
     discovery.files = sorted(found, key=lambda p: display_path(p))
