@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
@@ -38,9 +39,29 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
+# A file name that is not UTF-8 reaches us with each undecodable byte as a lone surrogate
+# (Python's surrogateescape, U+DC80-U+DCFF); no lone surrogate can be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> bytes:
+    """`text` as UTF-8, a file name's undecodable bytes as they were."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte stands for (not from a POSIX file name)
+        return text.encode("utf-8", "backslashreplace")
+
+
+def _escaped_surrogate(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    # In JSON text: `\\` is one backslash in the decoded string, so a reader sees \xff.
+    return f"\\\\x{point - 0xDC00:02x}" if 0xDC80 <= point <= 0xDCFF else f"\\\\u{point:04x}"
+
+
 def artifact_location(path: str, root: str) -> dict[str, str]:
-    """A path as SARIF wants it: relative to %SRCROOT% (the repository root) when it is inside."""
-    uri = quote(repository_path(path, root), safe="/")
+    """A path as SARIF wants it: relative to %SRCROOT% (the repository root) when it is inside.
+    A URI percent-encodes bytes, so a file name that is not UTF-8 keeps its own (%FF)."""
+    uri = quote(_utf8(repository_path(path, root)), safe="/")
     if posixpath.isabs(uri):
         return {"uri": "file://" + uri}
     if uri.startswith("../"):
@@ -94,7 +115,7 @@ def fingerprints(findings: list[Finding]) -> list[str]:
         key = "\0".join((finding.rule, finding.location.path, finding.identity or "",
                          finding.subject or finding.message))
         seen[key] += 1
-        digest = hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(_utf8(f"{key}\0{seen[key]}")).hexdigest()[:32]
         hashes.append(digest)
     return hashes
 
@@ -164,4 +185,6 @@ def render(result: LintResult, options: RenderOptions) -> str:
                     for i in kept],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    # A name or message from a file name that is not UTF-8: its bytes shown as \xNN.
+    return _SURROGATE.sub(_escaped_surrogate, text) if _SURROGATE.search(text) else text

@@ -1,0 +1,60 @@
+"""Any file name in every output format (issue 13, kind 8): a name that is not UTF-8
+(b'\\xff.yaml' on Linux, which Python holds with lone surrogates) crashed SARIF output with a
+UnicodeEncodeError; a newline in a name must not forge a result line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.robustness.conftest import MANIFEST, lint
+
+FORGED = "x\nforged.yaml:1:1: error NHI999 forged.yaml"
+
+
+@pytest.fixture
+def odd_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, text in ((b"\xff.yaml", MANIFEST),
+                       (b"\xfe-unnamed.yaml", MANIFEST.replace("{name: a}", "{owner: x}")),
+                       (FORGED.encode(), MANIFEST.replace("name: a", "name: b"))):
+        with open(os.path.join(os.fsencode(tmp_path), name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_sarif_for_names_that_are_not_utf8(odd_names: Path) -> None:
+    result = lint("--format", "sarif", ".")
+    assert result.exit_code == 1, result.output
+    results = json.loads(result.output_bytes.decode("utf-8"))["runs"][0]["results"]
+    where = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"],
+              r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results}
+    assert ("%FF.yaml", "NHI101", 3) in where  # a URI keeps the name's own bytes
+    assert ("%FE-unnamed.yaml", "NHI002", 3) in where
+    assert ("x%0Aforged.yaml%3A1%3A1%3A%20error%20NHI999%20forged.yaml", "NHI101", 3) in where
+    # the unnamed manifest's identity is named after its file: the byte shown as \xfe
+    messages = {r["message"]["text"] for r in results}
+    assert "identity '\\xfe-unnamed.yaml#0' does not state its purpose; set metadata.purpose" in messages
+
+
+_JSON_SURROGATES = ("reporters/json_report.py dumps with ensure_ascii=False, so a lone surrogate "
+                    "from a non-UTF-8 name cannot be written to a UTF-8 stream or file (exit 3)")
+
+
+@pytest.mark.parametrize("kind", ["text", pytest.param("json", marks=pytest.mark.xfail(reason=_JSON_SURROGATES)),
+                                  "sarif", "junit", "github", "markdown"])
+def test_every_format_survives_any_name(odd_names: Path, kind: str) -> None:
+    result = lint("--format", kind, ".")
+    assert "internal error" not in result.output
+    assert result.exit_code == 1
+    result.output_bytes.decode("utf-8")
+
+
+@pytest.mark.xfail(reason="reporters/__init__.visible (used by text.py) leaves \\n in a path; it "
+                          "should escape it (and \\t) so each name renders on one line")
+def test_a_newline_in_a_name_forges_no_text_line(odd_names: Path) -> None:
+    lines = lint(".").output.splitlines()
+    assert not any(line.startswith("forged.yaml:1:1: error NHI999") for line in lines)
