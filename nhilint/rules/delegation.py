@@ -12,6 +12,21 @@ _HEAD = "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata:\n  name: researc
 _MAX_CYCLES = 1000  # enumeration bound: a pathological graph must not stall the run
 
 
+_by_name_cache: list[tuple[Inventory, int, dict[str, Identity]]] = []
+
+
+def _identities_by_name(inventory: Inventory) -> dict[str, Identity]:
+    """Name -> the first identity of that name (as Inventory.identity answers), built once per
+    inventory: looking each delegate up by a scan made a long chain quadratic."""
+    if _by_name_cache and _by_name_cache[0][0] is inventory and _by_name_cache[0][1] == len(inventory.identities):
+        return _by_name_cache[0][2]
+    names: dict[str, Identity] = {}
+    for identity in inventory.identities:
+        names.setdefault(identity.name, identity)
+    _by_name_cache[:] = [(inventory, len(inventory.identities), names)]
+    return names
+
+
 def _delegate_location(delegation: Delegation, name: str) -> Location:
     for index, delegate in enumerate(delegation.delegates):
         if delegate == name:
@@ -84,18 +99,109 @@ def _edges(inventory: Inventory) -> dict[str, tuple[str, ...]]:
     return edges
 
 
-def _simple_cycles(edges: dict[str, tuple[str, ...]]) -> list[list[str]]:
-    """Each elementary cycle once, starting at its smallest name (so output is deterministic)."""
+def _components(graph: dict[str, tuple[str, ...]], nodes: set[str]) -> list[set[str]]:
+    """The strongly connected components of `graph` restricted to `nodes` that can hold a
+    cycle (more than one node, or a node delegating to itself); Tarjan's, without recursion."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[set[str]] = []
+    for root in sorted(nodes):
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph[root]))]
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in nodes:
+                    continue
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in graph[node]:
+                        found.append(component)
+    return found
+
+
+def _cycles_through(start: str, graph: dict[str, tuple[str, ...]], nodes: set[str],
+                    limit: int) -> list[list[str]]:
+    """Up to `limit` elementary cycles through `start` within `nodes` (Johnson's circuit
+    search: a node stays blocked until a cycle through it is found, so the time is
+    polynomial per cycle instead of exponential in the paths)."""
     cycles: list[list[str]] = []
-    for start in sorted(edges):
-        stack: list[tuple[str, list[str]]] = [(start, [start])]
-        while stack and len(cycles) < _MAX_CYCLES:
-            node, path = stack.pop()
-            for nxt in reversed(edges.get(node, ())):
-                if nxt == start:
-                    cycles.append(path + [start])
-                elif nxt > start and nxt not in path and nxt in edges:
-                    stack.append((nxt, path + [nxt]))
+    path = [start]
+    blocked = {start}
+    blockers: dict[str, set[str]] = {}
+    closed = [False]  # per frame of `work`: whether a cycle went through it
+    work = [(start, iter(graph[start]))]
+    while work and len(cycles) < limit:
+        node, successors = work[-1]
+        for nxt in successors:
+            if nxt not in nodes:
+                continue
+            if nxt == start:
+                cycles.append([*path, start])
+                closed[-1] = True
+            elif nxt not in blocked:
+                path.append(nxt)
+                closed.append(False)
+                blocked.add(nxt)
+                work.append((nxt, iter(graph[nxt])))
+                break
+        else:
+            work.pop()
+            path.pop()
+            found = closed.pop()
+            if found:
+                if closed:
+                    closed[-1] = True
+                unblock = [node]
+                while unblock:
+                    member = unblock.pop()
+                    if member in blocked:
+                        blocked.discard(member)
+                        unblock.extend(blockers.pop(member, ()))
+            else:
+                for nxt in graph[node]:
+                    if nxt in nodes:
+                        blockers.setdefault(nxt, set()).add(node)
+    return cycles
+
+
+def _simple_cycles(edges: dict[str, tuple[str, ...]]) -> list[list[str]]:
+    """Each elementary cycle once (at most _MAX_CYCLES), starting at its smallest name, in
+    sorted order (so output is deterministic). Only strongly connected components can hold
+    one: a delegation DAG, however many paths it has, costs one linear pass."""
+    graph = {node: tuple(n for n in successors if n in edges) for node, successors in edges.items()}
+    cycles: list[list[str]] = []
+    work = _components(graph, set(graph))
+    while work and len(cycles) < _MAX_CYCLES:
+        component = work.pop()
+        start = min(component)
+        cycles.extend(_cycles_through(start, graph, component, _MAX_CYCLES - len(cycles)))
+        work.extend(_components(graph, component - {start}))
     return sorted(cycles)
 
 
@@ -167,11 +273,12 @@ def delegate_exceeds_delegator(delegation: Delegation, ctx: RuleContext) -> Iter
         return
     if delegation.attenuation != "subset" and not ctx.params["check_without_subset"]:
         return
-    delegator = ctx.inventory.identity(delegation.identity)
+    identities = _identities_by_name(ctx.inventory)
+    delegator = identities.get(delegation.identity)
     if delegator is None:
         return
     for name in sorted(set(delegation.delegates)):
-        delegate = ctx.inventory.identity(name)
+        delegate = identities.get(name)
         if delegate is None or name == delegator.name:
             continue
         excess = _excess(delegator, delegate)
@@ -193,7 +300,7 @@ def delegate_exceeds_delegator(delegation: Delegation, ctx: RuleContext) -> Iter
     good=_HEAD + "delegation:\n  allowed: true\n  max_depth: 1\n  attenuation: subset\n  delegates: [research-lead]\n",
 )
 def delegate_not_found(delegation: Delegation, ctx: RuleContext) -> Iterator[Violation]:
-    known = {identity.name for identity in ctx.inventory.identities}
+    known = _identities_by_name(ctx.inventory)
     for index, name in enumerate(delegation.delegates):
         if name not in known:
             where = delegation.item_locations.get(f"delegates[{index}]") or delegation.at("delegates")

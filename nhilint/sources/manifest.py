@@ -98,14 +98,21 @@ def _string_keyed(data: Any, pointer: tuple, found: list[tuple]) -> Any:
     """`data` without the mapping keys that are not strings (YAML reads `1:` as a number),
     each one's pointer added to `found`; the same object when it has none."""
     if isinstance(data, dict):
-        kept = {key: _string_keyed(value, (*pointer, key), found)
-                for key, value in data.items() if isinstance(key, str)}
-        found.extend((*pointer, key) for key in data if not isinstance(key, str))
-        return data if len(kept) == len(data) and all(
-            kept[key] is value for key, value in data.items()) else kept
+        kept = {}
+        changed = False
+        for key, value in data.items():
+            if not isinstance(key, str):
+                found.append((*pointer, key))
+                changed = True
+                continue
+            new = _string_keyed(value, (*pointer, key), found) if isinstance(value, (dict, list)) else value
+            changed = changed or new is not value
+            kept[key] = new
+        return kept if changed else data
     if isinstance(data, list):
-        items = [_string_keyed(value, (*pointer, index), found) for index, value in enumerate(data)]
-        return data if all(new is old for new, old in zip(items, data)) else items
+        items = [_string_keyed(value, (*pointer, index), found) if isinstance(value, (dict, list)) else value
+                 for index, value in enumerate(data)]
+        return items if any(new is not old for new, old in zip(items, data)) else data
     return data
 
 
