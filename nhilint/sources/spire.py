@@ -116,8 +116,16 @@ def read(doc: Document, out: SourceOutput) -> None:
 # SPIRE Server `server.conf` (HCL): the default SVID TTLs every entry without its own gets,
 # and `admin_ids`, the SPIFFE IDs allowed to call the admin APIs. Read by a line scan of
 # the `server { ... }` block's flat settings; nothing else in the file is interpreted.
-_HCL_SETTING = re.compile(r'^(\s*)(\w+)\s*=\s*(.*?)\s*(?:\s(?:#|//).*)?$')  # `spiffe://` is no comment
-_HCL_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_HCL_KEY = re.compile(r"^(\s*)(\w+)\s*=")
+_HCL_COMMENT = re.compile(r"\s(?:#|//)")  # `spiffe://` is no comment
+# A string, or the unterminated rest of the line: consumed whole either way, so the search
+# never restarts at each escaped quote inside it (quadratic over a run of `\"`).
+_HCL_STRING_OR_REST = re.compile(r'"((?:[^"\\]|\\.)*)("|\\?$)')
+
+
+def _strings(value: str) -> list[str]:
+    """The contents of the closed double-quoted strings in `value`."""
+    return [m.group(1) for m in _HCL_STRING_OR_REST.finditer(value) if m.group(2) == '"']
 SERVER_TTLS = {"default_x509_svid_ttl": "X.509-SVID", "default_jwt_svid_ttl": "JWT-SVID"}
 
 
@@ -127,9 +135,14 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
     for number, line in enumerate(text_.splitlines(), start=1):
         stripped = line.split("#", 1)[0]
         if depth == 1:
-            match = _HCL_SETTING.match(line)
+            match = _HCL_KEY.match(line)
             if match:
-                settings.setdefault(match.group(2), (match.group(3), number, len(match.group(1)) + 1))
+                # The value ends at the first comment: a search, not a lazy match with an
+                # optional tail, which backtracked quadratically over a run of spaces.
+                rest = line[match.end():]
+                comment = _HCL_COMMENT.search(rest)
+                value = (rest[:comment.start()] if comment else rest).strip()
+                settings.setdefault(match.group(2), (value, number, len(match.group(1)) + 1))
         if depth == 0 and re.match(r"^\s*server\s*\{", stripped):
             depth = 1
             continue
@@ -139,7 +152,7 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
                 break
     if "trust_domain" not in settings:
         return  # a server.conf of some other program
-    domain = (_HCL_STRING.findall(settings["trust_domain"][0]) or ["?"])[0]
+    domain = (_strings(settings["trust_domain"][0]) or ["?"])[0]
     name = f"SPIRE Server {domain}"
 
     def at(setting: str) -> Location:
@@ -149,11 +162,11 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
     credentials = tuple(
         Credential(location=at(key), field_locations={"ttl": at(key)}, identity=name,
                    name=f"default {kind} of {name}", type=kind.lower(), issuance="jit",
-                   ttl=(_HCL_STRING.findall(settings[key][0]) or [settings[key][0]])[0])
+                   ttl=(_strings(settings[key][0]) or [settings[key][0]])[0])
         for key, kind in SERVER_TTLS.items() if key in settings)
     grants = tuple(Grant(location=at("admin_ids"), identity=name, admin=True,
                          name=f"{name} admin_ids: {admin}", label=f"{name} admin_ids: {admin}")
-                   for admin in _HCL_STRING.findall(settings["admin_ids"][0])) if "admin_ids" in settings else ()
+                   for admin in _strings(settings["admin_ids"][0])) if "admin_ids" in settings else ()
     out.identities.append(Identity(location=at("trust_domain"), name=name, source_format=FORMAT,
                                    declares=frozenset(), identity_type="spiffe",
                                    identity_id=f"spiffe://{domain}", has_identity_block=True,

@@ -147,9 +147,16 @@ class _Frame:
 _NO_KEY = object()
 
 
-def _hashable_key(value: Any) -> Any:
+MAX_KEY_TEXT = 256
+
+
+def _hashable_key(value: Any, span: Span) -> Any:
+    """A mapping or list used as a key (`? [a, b]`, `{{a: b}: c}`), as text: its repr when
+    short, else its position. Never a long repr: each level of nested keys re-escapes the
+    quotes of the one inside, so `{{{...}}}` 32 deep made a 3 GB string."""
     if isinstance(value, (dict, list)):
-        return repr(value)
+        text = repr(value)
+        return text if len(text) <= MAX_KEY_TEXT else f"<key at line {span[0]}, column {span[1]}>"
     return value
 
 
@@ -197,7 +204,7 @@ def _compose(loader: Any, path: str, max_depth: int, max_alias: int) -> Iterator
             positions[frame.pointer + (len(container),)] = (None, span)
             container.append(value)
         elif frame.key is _NO_KEY:
-            frame.key = _hashable_key(value)
+            frame.key = _hashable_key(value, span)
             frame.key_span = span
         else:
             key = frame.key

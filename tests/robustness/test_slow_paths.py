@@ -52,3 +52,23 @@ def test_long_delegation_chain(tmp_path: Path) -> None:
     code, found = findings(tmp_path)
     assert code == 1
     assert [f for f in found if f[2].startswith("NHI40")] == [("agents.yaml", 9, "NHI404")]
+
+
+def test_yaml_flow_mappings_as_keys_32_deep(tmp_path: Path) -> None:
+    """`{{{...}}}`: each level's key was the repr of the one inside, re-escaped (6 s, 3 GB)."""
+    write(tmp_path, {"a.yaml": "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata: {name: a}\n"
+                               "x-y: " + "{" * 32 + "}" * 32 + "\ntools: 1\n"})
+    code, found = findings(tmp_path)
+    assert (code, [f for f in found if f[2].startswith("NHI0")]) == (1, [("a.yaml", 5, "NHI002")])
+
+
+def test_spire_server_conf_with_long_runs(tmp_path: Path) -> None:
+    """A run of 40,000 spaces after a setting (34 s) and of 40,000 escaped quotes in an
+    unterminated string (28 s): the value's regexes backtracked quadratically."""
+    write(tmp_path, {
+        "a/server.conf": 'server {\n  trust_domain = "example.org"' + " " * 40_000 + "\n"
+                         '  default_x509_svid_ttl = "48h"\n}\n',
+        "b/server.conf": 'server {\n  trust_domain = "example.org"\n  admin_ids = ["' + '\\"' * 40_000 + "\n"
+                         '  default_x509_svid_ttl = "48h"\n}\n'})
+    code, found = findings(tmp_path)
+    assert (code, found) == (1, [("a/server.conf", 3, "NHI202"), ("b/server.conf", 4, "NHI202")])
