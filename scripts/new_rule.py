@@ -126,9 +126,13 @@ def _mentions(rule_id: str) -> list[str]:
 def validate(rule_id: str, name: str, category: str) -> tuple[Path, bool, str]:
     """The module the rule goes into, whether it is new, and the check function's name;
     UsageError says what is wrong with the arguments."""
-    if not re.match(r"^NHI\d{3}$", rule_id):
+    if str(REPO) not in sys.path[:1]:
+        sys.path.insert(0, str(REPO))
+    from nhilint.rules import RULE_ID, RULE_NAME  # the patterns the registry enforces
+
+    if not RULE_ID.match(rule_id):
         raise UsageError(f"rule id '{rule_id}': use NHI and three digits, e.g. NHI801")
-    if not re.match(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", name):
+    if not RULE_NAME.match(name):
         raise UsageError(f"rule name '{name}': use lowercase words joined by hyphens (kebab-case), "
                          "e.g. undeclared-action-allowed")
     function = name.replace("-", "_")
