@@ -63,7 +63,13 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 _AWS_SECRET_KEY_WORDS = frozenset(("secret", "access", "key"))
 _AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
 # Every known shape in one pattern: most strings match none, and one search rules them out.
-_ANY_SHAPE = re.compile("|".join(f"(?:{pattern})" for _, pattern in _PATTERNS))
+# Not the JWT's: `\beyJ` then a run then `.` retried at every `eyJ` of one long run
+# (`eyJ-eyJ-...`), scanning to its end each time: quadratic. `_jwt` finds it in one pass.
+_JWT_KIND = "JSON Web Token"
+_ANY_SHAPE = re.compile("|".join(f"(?:{pattern})" for kind, pattern in _PATTERNS if kind != _JWT_KIND))
+_JWT = re.compile(dict(_PATTERNS)[_JWT_KIND])
+_JWT_START = re.compile(r"\beyJ")
+_URL_SAFE_RUN = re.compile(r"[A-Za-z0-9_-]+")
 
 SECRET_KEY = re.compile(
     r"(?i)(secret|passw(?:or)?d|passphrase|token|api[_-]?key|apikey|access[_-]?key|"
@@ -214,9 +220,25 @@ def _filler(body: str) -> bool:
     return len(set(body)) <= 3 or _is_sequential(body)
 
 
+def _jwt(value: str) -> re.Match[str] | None:
+    """The first match of the JWT pattern, in linear time. Its first segment is a maximal
+    run of base64url characters followed by `.eyJ`, so only the earliest `eyJ` of each such
+    run can start one (a later start has less of the run and the same rest)."""
+    if ".eyJ" not in value:
+        return None
+    for run in _URL_SAFE_RUN.finditer(value):
+        if value.startswith(".eyJ", run.end()):
+            start = _JWT_START.search(value, run.start(), run.end() - 8)
+            match = _JWT.match(value, start.start()) if start else None
+            if match:
+                return match
+    return None
+
+
 def _shape(value: str) -> Shape | None:
-    for kind, pattern in _PATTERNS if _ANY_SHAPE.search(value) else ():
-        match = re.search(pattern, value)
+    jwt_shaped = ".eyJ" in value
+    for kind, pattern in _PATTERNS if jwt_shaped or _ANY_SHAPE.search(value) else ():
+        match = _jwt(value) if kind == _JWT_KIND else re.search(pattern, value)
         if match and not _filler(match.group(0)[len(match.group(1)) if match.groups() else 0:]):
             if kind == "private key":
                 return kind, "-----BEGIN … PRIVATE KEY----- ****"

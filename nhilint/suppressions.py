@@ -27,9 +27,10 @@ from nhilint.model import Location, Violation
 
 IN_BAND_KEY = "x-nhilint-ignore"
 SUPPRESSION_RULES = ("NHI004", "NHI005", "NHI006", "NHI007")
-_DIRECTIVE = re.compile(
-    r"(?:#|//)\s*nhilint:\s*(?P<kind>ignore-file|ignore)\s*\[(?P<rules>[^\]]*)\]\s*(?P<rest>.*)$"
-)
+# `# nhilint: ignore[RULES] reason`, read as the directive's head, then up to the next `]`:
+# one pattern with `[^\]]*\]` retried at every head of a line with no `]` after it
+# (`# nhilint: ignore[` repeated), scanning to the end each time: quadratic.
+_DIRECTIVE_HEAD = re.compile(r"(?:#|//)\s*nhilint:\s*(?P<kind>ignore-file|ignore)\s*\[")
 _UNTIL = re.compile(r"(?:--\s*)?until\s*=\s*(?P<date>\S+)\s*$")
 _YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -57,16 +58,18 @@ class Suppression:
 def _comment_directives(path: str, text: str) -> Iterator[tuple[int, bool, Suppression]]:
     """(line, stands alone on its line, suppression) for each comment directive."""
     for number, line in enumerate(text.splitlines(), start=1):
-        match = _DIRECTIVE.search(line)
+        close = line.rfind("]")
+        match = _DIRECTIVE_HEAD.search(line, 0, close) if close > 0 else None
         if not match:
             continue
-        rest = match.group("rest").strip()
+        end = line.index("]", match.end())
+        rules_text, rest = line[match.end():end], line[end + 1:].strip()
         until_text = ""
         until_match = _UNTIL.search(rest)
         if until_match:
             until_text = until_match.group("date")
             rest = rest[: until_match.start()].strip()
-        rules = tuple(r.strip().upper() for r in match.group("rules").split(",") if r.strip())
+        rules = tuple(r.strip().upper() for r in rules_text.split(",") if r.strip())
         sup = _make(Location(path, number, match.start() + 1, number, len(line)), rules,
                     rest.rstrip("-").strip(), until_text, match.group("kind") == "ignore-file")
         yield number, not line[: match.start()].strip(), sup

@@ -72,3 +72,23 @@ def test_spire_server_conf_with_long_runs(tmp_path: Path) -> None:
                          '  default_x509_svid_ttl = "48h"\n}\n'})
     code, found = findings(tmp_path)
     assert (code, found) == (1, [("a/server.conf", 3, "NHI202"), ("b/server.conf", 4, "NHI202")])
+
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudC03In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
+
+
+def test_string_of_repeated_jwt_heads(tmp_path: Path) -> None:
+    """400 KB of `eyJ-` (44 s): the JWT pattern rescanned the run from every `eyJ`."""
+    write(tmp_path, {"a.yaml": "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata: {name: a}\n"
+                               f"x-note: \"{'eyJ-' * 100_000}\"\nx-token: \"{'eyJ-' * 1000}x.{JWT}\"\n"})
+    code, found = findings(tmp_path)
+    assert (code, [f for f in found if f[2] == "NHI204"]) == (1, [("a.yaml", 5, "NHI204")])
+
+
+def test_line_of_repeated_suppression_heads(tmp_path: Path) -> None:
+    """360 KB of `# nhilint: ignore[` on one line (minutes): each head rescanned for a `]`."""
+    write(tmp_path, {"a.yaml": "apiVersion: nhilint/v1\nkind: AgentManifest\n"
+                               "# nhilint: ignore[NHI101] owned by the platform team\n"
+                               "metadata: {name: a}\n" + "# nhilint: ignore[" * 20_000 + "\n"})
+    code, found = findings(tmp_path, "--select", "NHI0,NHI101")
+    assert (code, found) == (0, [("a.yaml", 4, "NHI101")])  # in the JSON, marked suppressed
