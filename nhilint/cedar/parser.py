@@ -382,6 +382,10 @@ class _Parser:
                 while self.at(".") and self.peek(1).kind == "ident":
                     self.take()
                     names.append(self.take().text)
+                    if len(names) > MAX_NESTING:
+                        # `e has a.b.c` means `e has a && e.a has b && e.a.b has c`: a nesting
+                        # as deep as the chain, which cedarpy expands in quadratic time
+                        raise self.too_deep(self.tokens[self.pos - 1].start)
                 attrs = tuple(names)
             return self.node(ast.Has, start, base=left, attrs=attrs)
         if token.kind == "ident" and token.text == "like":

@@ -88,16 +88,19 @@ class _Lexer:
             if t.name not in KEYWORDS | {"COMPR_BAR", "BODY_LBRACE", "WS", "COMMENT"}))
         self.blanks = re.compile(_BLANKS)
 
-    def lex(self, text: str, names: frozenset[str] = frozenset()) -> tuple[list[Tok], list[Tok]]:
-        """The tokens for the parser, and the comments; the keywords in `names` are names."""
-        tokens, comments = self._scan(text, names)
+    def lex(self, text: str, names: frozenset[str] = frozenset(),
+            origin: tuple[int, int] = (1, 1)) -> tuple[list[Tok], list[Tok]]:
+        """The tokens for the parser, and the comments; the keywords in `names` are names.
+        `origin` is the (line, column) the text starts at in its file."""
+        tokens, comments = self._scan(text, names, origin)
         return _layout(tokens), comments
 
-    def _scan(self, text: str, names: frozenset[str]) -> tuple[list[Tok], list[Tok]]:
+    def _scan(self, text: str, names: frozenset[str],
+              origin: tuple[int, int] = (1, 1)) -> tuple[list[Tok], list[Tok]]:
         """Every token, spaces dropped; and the comments apart."""
         found: list[Tok] = []
         comments: list[Tok] = []
-        line, line_start, pos, size = 1, 0, 0, len(text)
+        line, line_start, pos, size = origin[0], 1 - origin[1], 0, len(text)
         match = self.pattern.match
         keywords = {k: v for k, v in self.keywords.items() if k not in names} if names else self.keywords
         skip = self.blanks.match
@@ -499,8 +502,9 @@ class _Builder:
         before = text[:start]
         line = tok.line + before.count("\n")
         column = (tok.column + start) if "\n" not in before else len(before) - before.rfind("\n")
-        padded = "\n" * (line - 1) + " " * (column - 1) + text[start:end]
-        return _parse_text(padded, "template_expr")
+        # Lexed from its own position, not padded with the lines before it: padding made
+        # each template re-read the file up to it (quadratic in templates per file).
+        return _parse_text(text[start:end], "template_expr", (line, column))
 
     def template_expr(self, children: list) -> ast.Expr:
         return children[0]
@@ -586,10 +590,12 @@ class _Parser:
         self.lexer = _Lexer(lark.terminals)
         self.comments: list[Tok] = []  # of the last module parsed
 
-    def parse(self, text: str, start: str, names: frozenset[str] = frozenset()) -> Any:
+    def parse(self, text: str, start: str, names: frozenset[str] = frozenset(),
+              at: tuple[int, int] = (1, 1)) -> Any:
+        """Parse `text`, which starts at line and column `at` of its file."""
         states, end_state = self.states, self.ends[start]
         state_stack, value_stack = [self.starts[start]], []
-        tokens, comments = self.lexer.lex(text, names)
+        tokens, comments = self.lexer.lex(text, names, at)
         if start == "module":  # not the embedded expression of a template string
             self.comments = comments
         tokens.append(Tok("$END", "", 0, 0, 0, 0))
@@ -598,7 +604,7 @@ class _Parser:
             while True:
                 action = states[state_stack[-1]].get(kind)
                 if action is None:
-                    raise _syntax_error(token, states[state_stack[-1]], text)
+                    raise _syntax_error(token, states[state_stack[-1]], text, at)
                 shift, arg = action
                 if shift:
                     state_stack.append(arg)
@@ -632,8 +638,8 @@ def _parser() -> _Parser:
     return _Parser()
 
 
-def _parse_text(text: str, start: str) -> Any:
-    return _parser().parse(text, start)
+def _parse_text(text: str, start: str, origin: tuple[int, int] = (1, 1)) -> Any:
+    return _parser().parse(text, start, at=origin)
 
 
 def parse_module(path: str, text: str) -> ast.Module:
@@ -737,8 +743,14 @@ def _expected_name(kind: str) -> str:
     return f"'{kind.lower()}'" if kind in KEYWORDS else _EXPECTED.get(kind, kind)
 
 
-def _syntax_error(token: Tok, row: dict[str, tuple], text: str) -> RegoSyntaxError:
-    line, column = _end_of(text) if token.type == "$END" else (token.line, token.column)
+def _syntax_error(token: Tok, row: dict[str, tuple], text: str,
+                  origin: tuple[int, int] = (1, 1)) -> RegoSyntaxError:
+    if token.type == "$END":
+        line, column = _end_of(text)
+        column += origin[1] - 1 if line == 1 else 0
+        line += origin[0] - 1
+    else:
+        line, column = token.line, token.column
     expected = {k for k in row if k.lstrip("_").isupper() or k == "$END"}
     if len(expected) > 8 and token.type in _EXPRESSION_START | _SCALARS:
         # After a complete expression almost anything may follow: say what is likely wrong.

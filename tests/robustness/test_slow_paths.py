@@ -92,3 +92,21 @@ def test_line_of_repeated_suppression_heads(tmp_path: Path) -> None:
                                "metadata: {name: a}\n" + "# nhilint: ignore[" * 20_000 + "\n"})
     code, found = findings(tmp_path, "--select", "NHI0,NHI101")
     assert (code, found) == (0, [("a.yaml", 4, "NHI101")])  # in the JSON, marked suppressed
+
+
+def test_cedar_has_chain_is_bounded(tmp_path: Path) -> None:
+    """`context has a.a.a...` 20,000 long: cedarpy expands it quadratically (2.7 s, minutes at
+    100 KB); past 100 attributes it is nesting too deep, and never reaches cedarpy."""
+    write(tmp_path, {"p.cedar": "permit(principal, action, resource)\nwhen { context has "
+                                + ".".join(["a"] * 20_000) + " };\n"})
+    code, found = findings(tmp_path)
+    assert (code, found) == (1, [("p.cedar", 2, "NHI607")])
+
+
+def test_rego_template_strings(tmp_path: Path) -> None:
+    """8,000 template strings (260 KB): each embedded expression was lexed padded with every
+    line before it."""
+    rules = "".join(f'm{i} := $"a{{input.x}}b{{input.y}}"\n' for i in range(8000))
+    write(tmp_path, {"p.rego": "package x\n\n" + rules + "default allow := true\n"})
+    code, found = findings(tmp_path)
+    assert (code, found) == (1, [("p.rego", 8003, "NHI701")])
