@@ -106,7 +106,8 @@ def load(path: str) -> Counter:
     raw = _read(path)
     try:
         text = decode(path, raw)
-        data: Any = json.loads(text)
+        # a number too long for int() (4,300 digits) stays text: no baseline holds one
+        data: Any = json.loads(text, parse_int=lambda digits: int(digits) if len(digits) < 100 else digits)
     except LoadError as exc:
         raise BaselineError(f"{path} is not a baseline (line {exc.line}: {exc.message}); "
                             f"{_REWRITE}") from None

@@ -292,7 +292,7 @@ def _raise_json_error(text: str) -> None:
     import json  # only on this error path
 
     try:
-        json.loads(text)
+        json.loads(text, parse_int=str, parse_float=str)  # only where it fails: no int() limit
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":
             message = ("invalid JSON: more than one value (JSON Lines?); a configuration file "

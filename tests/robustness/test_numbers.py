@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nhilint.cedar.parser import CedarSyntaxError, parse
-from tests.robustness.conftest import findings, write
+from tests.robustness.conftest import MANIFEST, findings, lint, write
 
 HUGE = "1" + "0" * 5000
 
@@ -42,3 +42,17 @@ def test_cedar_parser_bounds_longs_itself() -> None:
         with pytest.raises(CedarSyntaxError, match="out of range") as error:
             parse("p.cedar", f"permit(principal, action, resource)\nwhen {{ context.x == {number} }};")
         assert (error.value.line, error.value.column) == (2, 21)
+
+
+def test_huge_integer_in_invalid_json_is_located(tmp_path: Path) -> None:
+    """The JSON reader's error path re-reads the file with json, whose int() has the limit."""
+    write(tmp_path, {"a.json": '{"apiVersion": "nhilint/v1", "kind": "AgentManifest",\n'
+                               f' "metadata": {{"name": "a"}}, "x": {HUGE} "y": 2}}\n'})
+    code, found = findings(tmp_path)
+    assert (code, found) == (1, [("a.json", 2, "NHI001")])
+
+
+def test_huge_integer_in_a_baseline_is_exit_2(tmp_path: Path) -> None:
+    write(tmp_path, {"a.yaml": MANIFEST, "base.json": f'{{"version": {HUGE}, "findings": []}}'})
+    result = lint("--baseline", tmp_path / "base.json", tmp_path)
+    assert result.exit_code == 2 and "is not an nhilint baseline of version 1" in result.output
