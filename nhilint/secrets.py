@@ -326,8 +326,9 @@ def _json_object(text: str) -> dict | None:
     if not text.lstrip().startswith("{"):
         return None
     try:
-        nested = json.loads(text)
-    except ValueError:
+        # past 4,300 digits int() raises ValueError: such a number is kept as a float
+        nested = json.loads(text, parse_int=lambda digits: int(digits) if len(digits) < 100 else float(digits))
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json's stack
         return None  # not JSON after all: classified as text
     return nested if isinstance(nested, dict) else None
 

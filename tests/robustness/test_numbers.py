@@ -4,6 +4,7 @@ test_shapes.py."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,15 @@ def test_huge_integer_in_a_baseline_is_exit_2(tmp_path: Path) -> None:
     write(tmp_path, {"a.yaml": MANIFEST, "base.json": f'{{"version": {HUGE}, "findings": []}}'})
     result = lint("--baseline", tmp_path / "base.json", tmp_path)
     assert result.exit_code == 2 and "is not an nhilint baseline of version 1" in result.output
+
+
+def test_deep_or_huge_json_inside_a_kubernetes_secret(tmp_path: Path) -> None:
+    """A Secret's base64 value that decodes to JSON is parsed to scan its fields: json's
+    RecursionError (deep) and int() limit (huge) were not caught there."""
+    deep = base64.b64encode(b'{"a":' * 100_000).decode()
+    huge = base64.b64encode(b'{"x": ' + HUGE.encode() + b"}").decode()
+    token = base64.b64encode(b"ghp_" + b"A1b2C3d4" * 5).decode()
+    write(tmp_path, {"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n"
+                                    f"  deep: {deep}\n  huge: {huge}\n  token: {token}\n"})
+    code, found = findings(tmp_path)
+    assert (code, [f for f in found if f[2] == "NHI204"]) == (1, [("secret.yaml", 7, "NHI204")])
