@@ -14,9 +14,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from nhilint.engines.isolation import Interrupted, run_calls
 from nhilint.model import Identity, Inventory, Location, SecretCandidate, Violation
 
 MODEL_VERSION = "1"
+TIMEOUT = 10.0  # seconds each custom rule may evaluate over one project
 _INTERNAL_FIELDS = ("location", "field_locations", "item_locations", "credentials", "grants",
                     "delegation", "audit", "revocation")
 
@@ -113,7 +115,9 @@ def _violations(custom: Any, value: Any, files: set[str]) -> Iterable[tuple[str,
 
 def run(customs: Iterable[Any], inventory: Inventory) -> list[tuple[str, Violation]]:
     """Every custom rule over one project's inventory. A rule that fails to evaluate is a finding
-    of that rule at its declaration in the ruleset, never a dead run."""
+    of that rule at its declaration in the ruleset, never a dead run: the rules are evaluated
+    in one worker process (`nhilint.engines.isolation`), TIMEOUT seconds each, under its
+    memory limit, so a rule that crashes the engine, overruns or exhausts memory fails alone."""
     customs = list(customs)
     if not customs or not inventory.files:
         return []
@@ -133,13 +137,21 @@ def run(customs: Iterable[Any], inventory: Inventory) -> list[tuple[str, Violati
             found.append(_engine_error(custom, rego.error_text(exc)))
     rego.set_input_json(engine, json.dumps(model_input(inventory)))
     files = set(inventory.files)
-    for custom in usable:
+
+    def evaluate(custom: Any) -> tuple[bool, Any]:
         try:
-            value = rego.eval_rule_json(engine, custom.query)
+            return True, rego.eval_rule_json(engine, custom.query)
         except RuntimeError as exc:
-            found.append(_engine_error(custom, rego.error_text(exc)))
-            continue
-        found.extend(_violations(custom, value, files))
+            return False, rego.error_text(exc)
+
+    outcomes, _ = run_calls(usable, evaluate, lambda: None, TIMEOUT, source="the time limit of custom rules")
+    for custom, outcome in zip(usable, outcomes):
+        if isinstance(outcome, Interrupted):
+            found.append(_engine_error(custom, outcome.message))
+        elif not outcome[0]:
+            found.append(_engine_error(custom, outcome[1]))
+        else:
+            found.extend(_violations(custom, outcome[1], files))
     return found
 
 

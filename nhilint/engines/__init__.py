@@ -35,6 +35,8 @@ _RUST_ERROR = re.compile(r"^error:\s*(?P<message>.*)$", re.M)
 
 def failure_text(exc: BaseException) -> str:
     """One readable line for an engine exception: `file:line:col: message` when it says where."""
+    if isinstance(exc, MemoryError):  # empty, or the size it failed to allocate
+        return "out of memory"
     text = _BACKTRACE.sub("", str(exc)).strip()
     pointer, error = _RUST_POINTER.search(text), _RUST_ERROR.search(text)
     if pointer and error:

@@ -20,8 +20,8 @@ BACKENDS = {"cedar": "nhilint.testing.cedar_scenarios", "rego": "nhilint.testing
 
 
 class Engine(Protocol):
-    def run(self, setup: Any, files: list[ScenarioFile],
-            coverage: CoverageTracker | None) -> list[TestResult]: ...
+    def run(self, setup: Any, files: list[ScenarioFile], coverage: CoverageTracker | None,
+            timeout: float = 0) -> list[TestResult]: ...
 
 
 def engine(name: str) -> Engine:

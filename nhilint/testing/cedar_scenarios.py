@@ -15,6 +15,7 @@ from typing import Any
 
 from nhilint.cedar.parser import CedarSyntaxError, parse
 from nhilint.engines import EngineFailure, attempt, cedar
+from nhilint.engines.isolation import Interrupted, isolated
 from nhilint.model import Location
 from nhilint.testing.backends import all_errors, scenarios_of
 from nhilint.testing.coverage import CoverageTracker
@@ -117,7 +118,10 @@ def _schema(path: str) -> Any:
 def _entities(setup: CedarSetup, schema: Any) -> Any:
     source = setup.entities
     text = source.text() if source.path and source.path.endswith(".json") else json.dumps(source.load())
-    return cedar.entities(text, schema)
+    try:
+        return cedar.entities(text, schema)
+    except cedar.HierarchyTooLarge as exc:
+        raise EngineFailure(f"{source.path or 'the entities'}: {exc}; not evaluated") from None
 
 
 def _link(policy_set: Any, links: list[dict], table: dict[str, Policy]) -> Any:
@@ -169,12 +173,28 @@ def _same_policies(expected: tuple[str, ...], deciding: list[set[str]]) -> bool:
         all(aliases & set(expected) for aliases in deciding)
 
 
-def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker | None) -> list[TestResult]:
+def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker | None,
+        timeout: float = 0) -> list[TestResult]:
+    """The results of every scenario of one setup, evaluated in a worker process
+    (`nhilint.engines.isolation`) with `timeout` seconds for each 1,000 scenarios (at least
+    `timeout`; 0: no limit): a crash, an overrun or exhausted memory is an ERROR for each."""
     scenarios = scenarios_of(files)
+    limit = timeout * max(1.0, len(scenarios) / 1000)
+    outcome = isolated(lambda: _evaluate(setup, scenarios, coverage is not None), limit)
+    if isinstance(outcome, Interrupted):
+        return all_errors(scenarios, f"{outcome.message}, evaluating {', '.join(setup.policies)}", "cedar")
+    results, tracker = outcome
+    if coverage is not None and tracker is not None:
+        coverage.merge(tracker)
+    return results
+
+
+def _evaluate(setup: CedarSetup, scenarios: list[Scenario],
+              with_coverage: bool) -> tuple[list[TestResult], CoverageTracker | None]:
     try:
         prepared = prepare(setup)
     except EngineFailure as exc:
-        return all_errors(scenarios, str(exc), "cedar")
+        return all_errors(scenarios, str(exc), "cedar"), None
     # a response per scenario, or an EngineFailure for one whose request cannot be evaluated
     responses = cedar.authorize([s.request for s in scenarios], prepared.policies, prepared.entities,
                                 prepared.schema)
@@ -182,9 +202,10 @@ def run(setup: CedarSetup, files: list[ScenarioFile], coverage: CoverageTracker 
     problems = _validation_problems(setup, prepared)
     if problems:  # no verdict stands
         results = [replace(r, status=ERROR, errors=problems + r.errors) for r in results]
+    coverage = CoverageTracker() if with_coverage else None
     if coverage is not None:
         _record_coverage(prepared, responses, coverage)
-    return results
+    return results, coverage
 
 
 def _validation_problems(setup: CedarSetup, prepared: Prepared) -> tuple[str, ...]:

@@ -23,6 +23,15 @@ class CoverageTracker:
         _, before = self._policies.get(key, (name, False))
         self._policies[key] = (name, before or decided)
 
+    def merge(self, other: CoverageTracker) -> None:
+        """Add what another tracker saw (one filled in a worker process)."""
+        for (path, line), (name, decided) in other._policies.items():
+            self.cedar_policy(Location(path, line), name, decided)
+        for path, (covered, missed) in other._lines.items():
+            mine = self._lines.setdefault(path, (set(), set()))
+            mine[0].update(covered)
+            mine[1].update(missed)
+
     def rego_report(self, report_json: str, skip: Any = lambda path: False) -> None:
         """Merge a regorus coverage report (`get_coverage_report_as_json`), leaving out `skip(path)`."""
         for entry in json.loads(report_json).get("files", []):

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from nhilint.engines import EngineFailure, attempt, failure_text, is_engine_failure, rego
+from nhilint.engines.isolation import Interrupted, run_calls
 from nhilint.testing.backends import all_errors, scenarios_of
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED, TestResult
@@ -51,7 +52,11 @@ def _load_data(engine: Any, data: Source) -> None:
     attempt("loading the data", rego.add_data, engine, value)
 
 
-def run(setup: RegoSetup, files: list[ScenarioFile], coverage: CoverageTracker | None) -> list[TestResult]:
+def run(setup: RegoSetup, files: list[ScenarioFile], coverage: CoverageTracker | None,
+        timeout: float = 0) -> list[TestResult]:
+    """The results of every scenario of one setup: the modules load here, the queries run in
+    a worker process (`nhilint.engines.isolation`), `timeout` seconds each (0: no limit); a
+    query that crashes the engine, overruns or exhausts its memory is an ERROR for it alone."""
     scenarios = scenarios_of(files)
     base = rego.new_engine(coverage is not None)
     try:
@@ -62,10 +67,18 @@ def run(setup: RegoSetup, files: list[ScenarioFile], coverage: CoverageTracker |
     except EngineFailure as exc:
         return all_errors(scenarios, str(exc), "rego")
     without_input = rego.clone(base)  # `input` stays undefined for scenarios that give none
-    results = [_scenario_result(base if "input" in s.request else without_input, s) for s in scenarios]
+    engines = (base, without_input)
+
+    def reports() -> list[str]:
+        return [rego.coverage_report(engine) for engine in engines] if coverage is not None else []
+
+    outcomes, finished = run_calls(
+        scenarios, lambda s: _scenario_result(base if "input" in s.request else without_input, s), reports, timeout)
+    results = [TestResult(s.location, s.name, ERROR, s.expect, errors=(o.message,), kind="rego")
+               if isinstance(o, Interrupted) else o for s, o in zip(scenarios, outcomes)]
     if coverage is not None:
-        for engine in (base, without_input):
-            coverage.rego_report(rego.coverage_report(engine), _is_test_file)
+        for report in (r for rs in finished for r in rs):
+            coverage.rego_report(report, _is_test_file)
     return results
 
 

@@ -73,14 +73,15 @@ def _within(path: str, directory: str) -> bool:
 def execute(work: Plan, with_coverage: bool = False, timeout: float = DEFAULT_TIMEOUT,
             progress: Progress | None = None) -> TestRun:
     """Run a plan that has no problems; results come back sorted by file, line and name.
-    `timeout` bounds each `test_*` rule (0: no bound); `progress(done, total)` follows them."""
+    `timeout` bounds each `test_*` rule and Rego scenario, and each 1,000 Cedar scenarios of
+    a setup (0: no bound); `progress(done, total)` follows the `test_*` rules."""
     tracker = CoverageTracker() if with_coverage else None
     groups: dict[tuple[str, object], list[ScenarioFile]] = {}
     for file in work.files:
         groups.setdefault((file.engine, file.setup), []).append(file)
     results: list[TestResult] = []
     for (name, setup), files in groups.items():
-        results.extend(engine(name).run(setup, files, tracker))
+        results.extend(engine(name).run(setup, files, tracker, timeout))
     if work.rego_tests:
         from nhilint.testing.rego_tests import run_test_rules
 

@@ -351,9 +351,10 @@ LOOPING_TEST = """
 
     test_fast if { true }
 
-    test_endless if {
-        some i in numbers.range(1, 100000000)
-        i < 0
+    test_endless if {  # 10^10 steps in little memory (a range of 10^8 now meets the memory limit first)
+        every a in numbers.range(1, 100000) {
+            every b in numbers.range(1, 100000) { a != b + 100000 }
+        }
     }
 
     test_after if { true }
