@@ -9,7 +9,6 @@ becomes a `ConfigSource`: its data and a `locate` from a key's pointer to its fi
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,11 +88,11 @@ def _toml_locator(path: str, text: str) -> Callable[[tuple], Location]:
 
 
 def _load_toml(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10
-        import tomli as tomllib
-    return tomllib.loads(text)
+    # bounded: nesting past toml_positions.MAX_DEPTH or a 4,301-digit integer is a ValueError
+    # with its line, never a RecursionError (exit 3)
+    from nhilint.sources.toml_positions import loads
+
+    return loads(text)
 
 
 def read_text(file: Path, shown: str, at: Location | None) -> str:
@@ -111,7 +110,7 @@ def load_file(file: Path, at: Location | None = None, label: str | None = None) 
     if file.name == "pyproject.toml" or file.suffix == ".toml":
         try:
             data = _load_toml(text).get("tool", {}).get("nhilint", {})
-        except ValueError as exc:  # tomllib.TOMLDecodeError; its message has the line
+        except ValueError as exc:  # TOMLDecodeError or TomlBoundError; its message has the line
             raise ConfigError([(Location(shown, _toml_error_line(str(exc))),
                                 f"invalid TOML: {exc}")]) from None
         locate = _toml_locator(shown, text)

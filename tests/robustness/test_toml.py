@@ -44,8 +44,6 @@ def test_bounded_loads_for_pyproject(text: str, says: str) -> None:
         loads(text)
 
 
-@pytest.mark.xfail(reason="nhilint/config/files.py reads pyproject.toml with tomllib directly; "
-                          "its _load_toml should call nhilint.sources.toml_positions.loads")
 def test_deep_pyproject_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"a.yaml": MANIFEST, "pyproject.toml": "[tool.nhilint]\nx = " + "[" * 1000 + "]" * 1000 + "\n"})
     monkeypatch.chdir(tmp_path)
