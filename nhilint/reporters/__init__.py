@@ -7,6 +7,7 @@ secret value: the model holds only masked hints.
 from __future__ import annotations
 
 import importlib
+import json
 import posixpath
 import re
 from dataclasses import dataclass
@@ -39,13 +40,34 @@ class RenderOptions:
     verbose: bool = False  # also list what passed (`nhilint test -v`)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Control characters (tab and newline included: a newline in a file name could forge a result
+# line), bidirectional overrides (text shown in another order than it is read), lone
+# surrogates (the bytes of a file name that is not UTF-8) and non-characters.
+_CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+# A name that is not UTF-8 reaches us with each undecodable byte as a lone surrogate
+# (Python's surrogateescape, U+DC80-U+DCFF); no lone surrogate can be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    if 0xDC80 <= point <= 0xDCFF:  # the byte a file name held
+        return f"\\x{point - 0xDC00:02x}"
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
 
 
 def visible(text: str) -> str:
-    """Control characters from the input written as \\xNN: they break XML, and in a log or a
-    terminal an escape sequence from a file could rewrite what the reader sees."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    """`text` on one line with nothing hidden: control characters, bidi overrides and the
+    bytes of a name that is not UTF-8 written as \\xNN (\\uNNNN). They break XML, and in a log
+    or a terminal an escape sequence or a newline from a file could rewrite what the reader sees."""
+    return _CONTROL.sub(_escape, text)
+
+
+def json_text(document: object) -> str:
+    """A JSON report, valid UTF-8 whatever the file names: lone surrogates (a name that is
+    not UTF-8) are written as the text \\xNN, everything else as itself."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _SURROGATE.sub(lambda match: _escape(match).replace("\\", "\\\\"), text)
 
 
 def repository_path(path: str, root: str) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from nhilint import __version__
 from nhilint.model import LintResult
-from nhilint.reporters import RenderOptions
+from nhilint.reporters import RenderOptions, json_text
 
 
 def render(result: LintResult, options: RenderOptions) -> str:
@@ -23,4 +21,4 @@ def render(result: LintResult, options: RenderOptions) -> str:
             "suppressed": sum(1 for f in result.findings if f.suppressed is not None),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nhilint import __version__
-from nhilint.reporters import RenderOptions
+from nhilint.reporters import RenderOptions, json_text
 from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, Coverage, TestRun
 
 
@@ -43,4 +42,4 @@ def render(run: TestRun, options: RenderOptions) -> str:
                     "skipped": run.count(SKIP)},
         "coverage": _coverage(run.coverage),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json_text(document)

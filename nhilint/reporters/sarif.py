@@ -16,16 +16,14 @@ findings and saying in the run's notifications how many it left out.
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
-import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
 from nhilint import __version__
 from nhilint.model import Finding, LintResult
-from nhilint.reporters import RenderOptions, repository_path
+from nhilint.reporters import RenderOptions, json_text, repository_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/nhilint/nhilint"
@@ -39,23 +37,12 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
-# A file name that is not UTF-8 reaches us with each undecodable byte as a lone surrogate
-# (Python's surrogateescape, U+DC80-U+DCFF); no lone surrogate can be written as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _utf8(text: str) -> bytes:
     """`text` as UTF-8, a file name's undecodable bytes as they were."""
     try:
         return text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a surrogate no byte stands for (not from a POSIX file name)
         return text.encode("utf-8", "backslashreplace")
-
-
-def _escaped_surrogate(match: re.Match[str]) -> str:
-    point = ord(match.group())
-    # In JSON text: `\\` is one backslash in the decoded string, so a reader sees \xff.
-    return f"\\\\x{point - 0xDC00:02x}" if 0xDC80 <= point <= 0xDCFF else f"\\\\u{point:04x}"
 
 
 def artifact_location(path: str, root: str) -> dict[str, str]:
@@ -185,6 +172,4 @@ def render(result: LintResult, options: RenderOptions) -> str:
                     for i in kept],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
-    # A name or message from a file name that is not UTF-8: its bytes shown as \xNN.
-    return _SURROGATE.sub(_escaped_surrogate, text) if _SURROGATE.search(text) else text
+    return json_text(log)

@@ -312,6 +312,9 @@ def _serving(module: ast.Module, roots: list[ast.Rule]) -> list[tuple[ast.Rule, 
         by_name.setdefault(item.name, []).append(item)
     prefix = f"data.{module.package_name}."
     seen: dict[int, tuple[ast.Rule, ast.Rule]] = {}
+    # Each name is followed once per decision: 2,500 rules named alike, each naming the
+    # others, would otherwise push 2,500 x 2,500 entries.
+    followed: set[tuple[str, int]] = set()
     stack = [(root, root) for root in roots]
     while stack:
         item, decision = stack.pop()
@@ -321,8 +324,10 @@ def _serving(module: ast.Module, roots: list[ast.Rule]) -> list[tuple[ast.Rule, 
         for name in item.names:
             if name.startswith(prefix):
                 name = name[len(prefix):].split(".")[0].split("[")[0]
-            for target in by_name.get(name, ()):
-                stack.append((target, decision))
+            if (name, id(decision)) in followed:
+                continue
+            followed.add((name, id(decision)))
+            stack.extend((target, decision) for target in by_name.get(name, ()) if id(target) not in seen)
     return sorted(seen.values(), key=lambda found: found[0].location)
 
 

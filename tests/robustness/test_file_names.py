@@ -40,12 +40,7 @@ def test_sarif_for_names_that_are_not_utf8(odd_names: Path) -> None:
     assert "identity '\\xfe-unnamed.yaml#0' does not state its purpose; set metadata.purpose" in messages
 
 
-_JSON_SURROGATES = ("reporters/json_report.py dumps with ensure_ascii=False, so a lone surrogate "
-                    "from a non-UTF-8 name cannot be written to a UTF-8 stream or file (exit 3)")
-
-
-@pytest.mark.parametrize("kind", ["text", pytest.param("json", marks=pytest.mark.xfail(reason=_JSON_SURROGATES)),
-                                  "sarif", "junit", "github", "markdown"])
+@pytest.mark.parametrize("kind", ["text", "json", "sarif", "junit", "github", "markdown"])
 def test_every_format_survives_any_name(odd_names: Path, kind: str) -> None:
     result = lint("--format", kind, ".")
     assert "internal error" not in result.output
@@ -53,8 +48,16 @@ def test_every_format_survives_any_name(odd_names: Path, kind: str) -> None:
     result.output_bytes.decode("utf-8")
 
 
-@pytest.mark.xfail(reason="reporters/__init__.visible (used by text.py) leaves \\n in a path; it "
-                          "should escape it (and \\t) so each name renders on one line")
 def test_a_newline_in_a_name_forges_no_text_line(odd_names: Path) -> None:
     lines = lint(".").output.splitlines()
     assert not any(line.startswith("forged.yaml:1:1: error NHI999") for line in lines)
+
+
+def test_visible_writes_what_would_hide_or_reorder_text() -> None:
+    from nhilint.reporters import json_text, visible
+
+    assert visible("a\nb\tc\x1b[2J") == "a\\x0ab\\x09c\\x1b[2J"
+    assert visible("admin\u202egpj.yaml") == "admin\\u202egpj.yaml"  # no right-to-left override
+    assert visible("\udcff.yaml") == "\\xff.yaml"  # the byte a non-UTF-8 file name held
+    assert json.loads(json_text({"path": "\udcff.yaml"})) == {"path": "\\xff.yaml"}
+    json_text({"path": "\udcff.yaml"}).encode("utf-8")
