@@ -16,6 +16,7 @@ from typing import Any
 import regorus
 
 from nhilint.engines import EngineFailure, attempt, failure_text, is_engine_failure
+from nhilint.rego.parser import MAX_ENGINE_NESTING, too_deep_for_engine
 
 
 def new_engine(coverage: bool = False, prints: bool = False) -> Any:
@@ -32,8 +33,21 @@ def clone(engine: Any) -> Any:
     return engine.clone()
 
 
+class NestedTooDeep(RuntimeError):
+    """Text nested deeper than MAX_ENGINE_NESTING: not handed to regorus. A RuntimeError, as
+    regorus' own parse errors are, so every caller reports it as one."""
+
+
+def _refuse_deep_nesting(path: str, text: str) -> None:
+    where = too_deep_for_engine(text)
+    if where is not None:
+        raise NestedTooDeep(f"{path}:{where[0]}:{where[1]}: brackets nested more than {MAX_ENGINE_NESTING} "
+                            "levels deep; not evaluated (regorus' parser takes exponential time on such text)")
+
+
 def add_policy(engine: Any, path: str, text: str) -> None:
     """Parse one module as Rego v1; regorus' exception (a RuntimeError) when it does not parse."""
+    _refuse_deep_nesting(path, text)
     engine.add_policy(path, text)
 
 
@@ -43,6 +57,10 @@ def add_module(engine: Any, path: str, text: str | None = None) -> None:
     rule, so its v0 error is the one that says what is wrong)."""
     if text is None:
         text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+    try:
+        _refuse_deep_nesting(path, text)
+    except NestedTooDeep as exc:
+        raise EngineFailure(f"Rego parse error: {exc}") from None
     try:
         engine.add_policy(path, text)
         return

@@ -156,3 +156,33 @@ def test_hostile_custom_rules_are_findings_at_their_declaration_and_the_others_r
     assert found["ACME104"]["message"] == ("custom rule ACME104 failed to evaluate: did not finish within 1 s "
                                            "(the time limit of custom rules)")
     assert found["ACME105"]["message"] == "still evaluated"
+
+
+DEEP = "{" * 20 + "1" + "}" * 20  # 20 levels: about 40 s in regorus' parser
+
+
+def test_rego_nested_deeper_than_regorus_parses_in_time_is_refused(tmp_path: Path) -> None:
+    """In a tested policy: an ERROR for its scenarios, at the bracket, at once; the rest run."""
+    write(tmp_path, {"deep/p.rego": f"package p\n\nr := {DEEP}\n",
+                     "deep/s.nhitest.yaml": REGO_SCENARIOS.split("  - name: fine\n")[0].replace("runaway recursion",
+                                                                                               "deep"),
+                     "fine/p.rego": "package p\n\nr := 1\n",
+                     "fine/s.nhitest.yaml": REGO_SCENARIOS.split("  - name: fine\n")[0].replace("runaway recursion",
+                                                                                               "fine")})
+    proc = nhilint("test", tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert (f"error: Rego parse error: {tmp_path}/deep/p.rego:3:22: brackets nested more than 16 levels deep; "
+            "not evaluated (regorus' parser takes exponential time on such text)") in proc.stdout
+    assert proc.stdout.splitlines()[-1] == "1 passed, 0 failed, 1 errors"
+
+
+def test_a_custom_rule_nested_too_deep_is_a_config_error_at_its_declaration(tmp_path: Path) -> None:
+    body = 'violation contains {"msg": "m", "location": input.identities[0].location} if { x := ' + DEEP + " }"
+    write(tmp_path, {".nhilint.yaml": "custom_rules:\n" + _custom_rule("ACME106", 6, body),
+                     "agent.yaml": MANIFEST})
+    proc = subprocess.run([sys.executable, "-m", "nhilint", "lint", "."], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == ("nhilint: .nhilint.yaml:2: custom rule ACME106: the Rego does not compile: "
+                           ".nhilint.yaml#ACME106:3:100: brackets nested more than 16 levels deep; not evaluated "
+                           "(regorus' parser takes exponential time on such text)\n")
