@@ -235,6 +235,21 @@ def _jwt(value: str) -> re.Match[str] | None:
     return None
 
 
+def _jwt_spans(text: str) -> Iterator[re.Match[str]]:
+    """Every JWT-shaped match in `text`, left to right, in linear time (as `_jwt`)."""
+    if ".eyJ" not in text:
+        return
+    end = 0
+    for run in _URL_SAFE_RUN.finditer(text):
+        if run.start() < end or not text.startswith(".eyJ", run.end()):
+            continue
+        start = _JWT_START.search(text, run.start(), run.end() - 8)
+        match = _JWT.match(text, start.start()) if start else None
+        if match:
+            end = match.end()
+            yield match
+
+
 def _shape(value: str) -> Shape | None:
     jwt_shaped = ".eyJ" in value
     for kind, pattern in _PATTERNS if jwt_shaped or _ANY_SHAPE.search(value) else ():
@@ -357,3 +372,114 @@ def walk_strings(data: Any, pointer: tuple = ()) -> Iterator[tuple[tuple, str | 
             stack.extend((ptr + (i,), key, v) for i, v in enumerate(value))
         elif isinstance(value, str):
             yield ptr, key, value
+
+
+# ---- masking free text: every message, error and reason that reaches an output ----------
+
+# `scheme://user:pass@host` -> `scheme://***@host`; also `scheme:/user:pass@host`, the
+# same URL once a path normalisation has folded its `//`. A scheme starts where a run of
+# scheme characters starts (the lookbehind), so each run is tried once: linear in the text.
+_URL_USERINFO = r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:/{1,3})[^\s/?#@'\"<>`]+@"
+# `user:pass@registry.example.com/img` (no scheme): a colon in the user part, and a host then `/`
+# after the `@`, so `img:1.0@sha256:...` (a digest) and `team@example.com` stay as they are.
+_BARE_USERINFO = (r"(?<![\w.+%/:@-])[\w.+%-]+:[^\s/@:'\"<>`]+@"
+                  r"(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d+)?/)")
+# `?token=...`, `&X-Amz-Signature=...`: a query parameter whose name says it holds a secret.
+_QUERY_PARAMETER = r"([?&])([A-Za-z0-9_.\[\]-]+)=([^&#\s'\"<>`]+)"
+_QUERY_SECRET_WORDS = frozenset(("sig", "signature", "code", "key", "pwd", "pass", "credential"))
+# `password: Xk9...`, `context.api_key == "..."`: a literal under a secret-named key in text.
+_KEY_VALUE = (r"(?<![\w.-])([A-Za-z_][\w.-]*)([\"']?[ \t]{0,3}(?:==|[:=])[ \t]{0,3}[\"']?)"
+              r"([^\s\"'`,;&)}\]]{12,})")
+_PRIVATE_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+_USERINFO_MASK = "***@"
+# A literal every shape of `_PATTERNS` but the JWT's contains: a text without one has no
+# token in it, found six times faster than by `_ANY_SHAPE` (a message without secrets is
+# the common case). Keep it in step with `_PATTERNS`.
+_SHAPE_LITERAL = (r"-----BEGIN|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack\.com/|sk-|k_live_|"
+                  r"AKIA|ASIA|AIza|ya29\.|npm_|pypi-|hf_|SG\.|SK[0-9a-f]|dapi|AccountKey=|\dQ~")
+
+
+def _query_value(match: re.Match[str]) -> str:
+    name = match.group(2)
+    words = key_words(name)
+    if SECRET_KEY.search(name) or (words and words[-1] in _QUERY_SECRET_WORDS):
+        return f"{match.group(1)}{name}={mask()}"
+    return match.group(0)
+
+
+def _key_value(match: re.Match[str]) -> str:
+    key, value = match.group(1), match.group(3)
+    if not SECRET_KEY.search(key) or value.startswith(("$", "{", "<", "%")):  # `${VAR}`: a reference
+        return match.group(0)
+    shape = classify(value, key)
+    return f"{key}{match.group(2)}{shape[1]}" if shape else match.group(0)
+
+
+@functools.cache
+def _shape_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for kind, pattern in _PATTERNS if kind != _JWT_KIND)
+
+
+def _shape_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, masked hint) of every known token shape in `text`, not overlapping."""
+    spans: list[tuple[int, int, str]] = []
+    # Filler bodies (`ghp_xxxx...`, sequential test tokens) are masked too: a finding skips
+    # them as placeholders, but hiding one in a message costs nothing.
+    position = 0
+    while match := _ANY_SHAPE.search(text, position):
+        found = match.group(0)
+        position = end = match.end()
+        if found.startswith("-----BEGIN"):  # the key material follows its header: to its footer
+            footer = _PRIVATE_KEY_END.search(text, end)
+            position = end = footer.end() if footer else len(text)  # (one scan for all headers)
+            hint = "-----BEGIN … PRIVATE KEY----- ****"
+        else:
+            shape = next(m for pattern in _shape_patterns() if (m := pattern.match(found)))
+            hint = mask(shape.group(1) if shape.groups() else "")
+        spans.append((match.start(), end, hint))
+    spans.extend((m.start(), m.end(), mask(m.group(1))) for m in _jwt_spans(text))
+    spans.sort()
+    merged: list[tuple[int, int, str]] = []
+    for span in spans:
+        if merged and span[0] < merged[-1][1]:
+            continue  # inside one already masked (a JWT in a URL's path, say)
+        merged.append(span)
+    return merged
+
+
+def mask_text(text: str) -> str:
+    """`text` with every secret in it masked: the one path every message, error and reason
+    taken from an input passes before it reaches an output.
+
+    - URLs lose their userinfo (`https://ci:PASSWORD@host` -> `https://***@host`, and a
+      scheme-less `user:pass@registry/img` -> `***@registry/img`) and the values of
+      secret-named query parameters (`?token=****`, `&X-Amz-Signature=****`);
+    - every known token shape (`classify`'s: `ghp_`, `github_pat_`, `AKIA`, `xox*`, `sk-`, JWTs,
+      private keys, ...) becomes the masked hint a secret finding shows (`ghp_****`);
+    - a literal under a secret-named key (`password: ...`, `api_key == "..."`) that `classify`
+      judges a secret becomes its hint.
+
+    Ordinary words, rule ids, paths and names are left as they are. Each step is one linear
+    scan; a text with none of `@`, `=`, `:` and no token shape costs one regex search.
+    """
+    if not text:
+        return text
+    if "@" in text:
+        if ":/" in text:
+            text = re.sub(_URL_USERINFO, lambda m: m.group(1) + _USERINFO_MASK, text)
+        text = re.sub(_BARE_USERINFO, _USERINFO_MASK, text)
+    if "=" in text and ("?" in text or "&" in text):
+        text = re.sub(_QUERY_PARAMETER, _query_value, text)
+    if ".eyJ" in text or re.search(_SHAPE_LITERAL, text):
+        spans = _shape_spans(text)
+        if spans:
+            parts, last = [], 0
+            for start, end, hint in spans:
+                parts.append(text[last:start])
+                parts.append(hint)
+                last = end
+            parts.append(text[last:])
+            text = "".join(parts)
+    if ":" in text or "=" in text:
+        text = re.sub(_KEY_VALUE, _key_value, text)
+    return text
