@@ -18,6 +18,7 @@ from nhilint.config import ConfigError, Configuration, Selection, SelectionError
 from nhilint.discovery import discover
 from nhilint.linter import PROJECT_MARKERS, LintResult, lint, project_root
 from nhilint.model import Finding, Severity
+from nhilint.secrets import mask_text
 
 if TYPE_CHECKING:
     from nhilint.initialize import InitOutcome
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BaselineError", "ConfigError", "Configuration", "LintResult", "Selection", "SelectionError",
            "Settings", "Severity", "baseline_text", "configuration_data", "configuration_text",
-           "explain_rule", "initialize", "lint_paths", "list_files", "project_files", "repository_offset",
+           "explain_rule", "initialize", "lint_paths", "list_files", "mask_text", "project_files", "repository_offset",
            "rule_catalogue", "rules", "run_tests"]
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import stat
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -33,6 +31,11 @@ _SPACE = re.compile(r"\s+")
 
 class BaselineError(Exception):
     """An unreadable or malformed baseline file (a usage error: exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        from nhilint.secrets import mask_text  # on first error: start-up stays fast
+
+        super().__init__(mask_text(message))  # it may quote the file
 
 
 def _snippet(lines: list[str], finding: Finding) -> str:
@@ -85,11 +88,12 @@ _JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 def _read(path: str) -> bytes:
     """The file's bytes: a regular file (a FIFO would block), read only up to the bound."""
-    try:  # non-blocking: opening a FIFO for reading would wait for a writer
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise BaselineError(f"{path} is not a baseline (not a regular file); {_REWRITE}")
-            raw = handle.read(MAX_BASELINE_BYTES + 1)
+    from nhilint.sources.yaml_loader import NotRegularFile, read_bounded
+
+    try:
+        raw, _ = read_bounded(path, MAX_BASELINE_BYTES)
+    except NotRegularFile:
+        raise BaselineError(f"{path} is not a baseline (not a regular file); {_REWRITE}") from None
     except OSError as exc:
         raise BaselineError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_BASELINE_BYTES:

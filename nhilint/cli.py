@@ -46,7 +46,9 @@ def guarded(func: Callable[..., int]) -> Callable[..., None]:
             if debug:
                 traceback.print_exc()
             else:
-                click.echo(f"nhilint: internal error: {type(exc).__name__}: {exc}. This is a bug; "
+                from nhilint.api import mask_text  # an exception's text may quote the input
+
+                click.echo(f"nhilint: internal error: {type(exc).__name__}: {mask_text(str(exc))}. This is a bug; "
                            "please report it with the output of --debug.", err=True)
             sys.exit(EXIT_INTERNAL)
         sys.exit(code)
@@ -223,7 +225,7 @@ def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
     virtual environments and node_modules skipped). Each file's format is recognised by
     its name and content. Findings name the file, line, rule and fix.
     """
-    from nhilint.api import lint_paths
+    from nhilint.api import lint_paths, mask_text
     from nhilint.api import list_files as listing
 
     configuration = _configuration(config_file, fail_on, not no_inline_ignores, selection, exclude)
@@ -234,7 +236,7 @@ def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
             result = lint_paths(paths or (".",), configuration, today.date() if today else None,
                                 project_context=project_context, baseline=baseline_file)
     for missing in result.missing_paths:
-        click.echo(f"nhilint: path not found: {missing}", err=True)
+        click.echo(f"nhilint: path not found: {mask_text(missing)}", err=True)
     if result.missing_paths and not result.outcomes:
         return EXIT_USAGE
     if list_files:
@@ -333,14 +335,14 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
     and the text it points at), not by line: moving code keeps them accepted, and a new
     violation anywhere is reported.
     """
-    from nhilint.api import baseline_text, lint_paths
+    from nhilint.api import baseline_text, lint_paths, mask_text
 
     with _usage_errors():
         result = lint_paths(paths or (".",), _configuration(config_file, selection=selection,
                                                             exclude=exclude),
                             today.date() if today else None)
     for missing in result.missing_paths:
-        click.echo(f"nhilint: path not found: {missing}", err=True)
+        click.echo(f"nhilint: path not found: {mask_text(missing)}", err=True)
     if result.missing_paths and not result.outcomes:
         return EXIT_USAGE
     try:
@@ -410,13 +412,13 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
     `test_*` rules run as `opa test` runs them. Exit 0 all passed, 1 a failure or an error
     (or coverage below --min-coverage), 2 a bad scenario file or path.
     """
-    from nhilint.api import run_tests
+    from nhilint.api import mask_text, run_tests
     from nhilint.reporters import RenderOptions, render_test_run
 
     with terminal_progress(sys.stderr) as progress:
         run, work = run_tests(paths or (".",), with_coverage or min_coverage is not None, timeout, progress)
     for error in work.usage_errors():
-        click.echo(f"nhilint: {error}", err=True)
+        click.echo(f"nhilint: {mask_text(str(error))}", err=True)
     if work.usage_errors():
         return EXIT_USAGE
     color = output_format == "text" and output_file is None and _use_color(sys.stdout)

@@ -15,10 +15,10 @@ from nhilint.config import Configuration, Settings, as_configuration
 from nhilint.discovery import display_path, not_linted_reason, walk
 from nhilint.model import FileOutcome, Finding, Inventory, LintResult, Location, SecretCandidate, Violation
 from nhilint.rules import RuleContext, all_rules
-from nhilint.secrets import find_secrets
+from nhilint.secrets import find_secrets, mask_text
 from nhilint.sources import STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats, file_format_for, link_project
 from nhilint.sources.detect import PROJECT_FILES
-from nhilint.sources.yaml_loader import Document, LoadError, blank_json_comments, decode, iter_documents
+from nhilint.sources.yaml_loader import Document, LoadError, blank_json_comments, decode, iter_documents, read_bounded
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONFIG_FORMAT = "config"  # how a .nhilint.yaml is listed: read (for its suppressions), not linted
@@ -92,12 +92,14 @@ def read_structured(path: str, text: str, out: SourceOutput) -> FileReading:
 def read_file(file: Path, path: str, out: SourceOutput) -> FileReading:
     """Read one file into `out`."""
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
+        # at most the bound (and a byte) of a regular file: a file swapped for a FIFO or
+        # /dev/zero after discovery can neither hang the run nor fill its memory
+        raw, size = read_bounded(file, MAX_FILE_BYTES)
+        if len(raw) > MAX_FILE_BYTES:
             bound = f"{size:,} bytes, over the {MAX_FILE_BYTES:,}-byte bound"
             out.problem("NHI003", Location(path), f"file is {bound}; exclude it or split it")
             return FileReading(skipped=f"too large: {bound} (NHI003)")
-        text = decode(path, file.read_bytes())
+        text = decode(path, raw)
     except LoadError as exc:
         out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
         return FileReading(skipped=f"{exc.message} ({exc.rule})")
@@ -117,8 +119,8 @@ def read_file(file: Path, path: str, out: SourceOutput) -> FileReading:
 def _outcome(path: str, reading: FileReading, out: SourceOutput) -> FileOutcome:
     if reading.formats:
         return FileOutcome(read_as=", ".join(reading.formats), checked=True)
-    if reading.skipped:
-        return FileOutcome(skipped=reading.skipped, checked=bool(out.problems))
+    if reading.skipped:  # a parse error's text: masked as a message is
+        return FileOutcome(skipped=mask_text(reading.skipped), checked=bool(out.problems))
     if posixpath.basename(path) in CONFIG_FILE_NAMES:
         return FileOutcome(read_as=CONFIG_FORMAT)
     return FileOutcome(skipped=not_linted_reason(path))
@@ -265,10 +267,13 @@ def _findings(raw: list[_Raw], records: dict[str, _FileRecord], today: dt.date,
                if record and rule_id not in suppressions.SUPPRESSION_RULES else None)
         if sup is not None:
             used.add(sup)
+        # The one place every message passes on its way to an output: text taken from an
+        # input (a package spec, a parse error's token, a suppression's reason) is masked here.
         findings.append(Finding(
-            rule=rule_id, severity=rule_settings.severity, message=violation.message,
-            location=violation.location, identity=violation.identity,
-            references=rules[rule_id].references, subject=violation.subject,
-            suppressed=sup.reason if sup else None,
+            rule=rule_id, severity=rule_settings.severity, message=mask_text(violation.message),
+            location=violation.location,
+            identity=mask_text(violation.identity) if violation.identity else violation.identity,
+            references=rules[rule_id].references, subject=mask_text(violation.subject),
+            suppressed=mask_text(sup.reason) if sup else None,
         ))
     return findings

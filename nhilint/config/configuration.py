@@ -26,8 +26,10 @@ class SelectionError(ValueError):
     """A rule the command line names that no rule is: `option` says which flag named it."""
 
     def __init__(self, option: str, message: str) -> None:
+        from nhilint.secrets import mask_text  # on first error: start-up stays fast
+
         self.option = option
-        super().__init__(message)
+        super().__init__(mask_text(message))  # it quotes the command line
 
 
 @dataclass(frozen=True)

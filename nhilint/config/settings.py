@@ -109,5 +109,9 @@ class ConfigError(Exception):
     """A configuration problem: each line of the message names the file and line."""
 
     def __init__(self, problems: list[tuple[Location, str]]) -> None:
-        self.problems = sorted(set(problems), key=lambda p: (p[0].path, p[0].line, p[0].column, p[1]))
+        from nhilint.secrets import mask_text  # on first error: start-up stays fast
+
+        # masked: a problem may quote the file (`extends: [https://ci:PASSWORD@...]`)
+        masked = {(loc, mask_text(msg)) for loc, msg in problems}
+        self.problems = sorted(masked, key=lambda p: (p[0].path, p[0].line, p[0].column, p[1]))
         super().__init__("\n".join(f"{loc.path}:{loc.line}: {msg}" for loc, msg in self.problems))

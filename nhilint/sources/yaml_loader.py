@@ -9,7 +9,10 @@ thousand events instead of expanding. Aliases share the anchored value (no copy)
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -377,6 +380,23 @@ def blank_json_comments(text: str) -> str:
 # UTF-32 first: its little-endian mark begins with UTF-16's.
 _BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
                      (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+class NotRegularFile(OSError):
+    """A path that names a FIFO, a socket or a device, not a file to read."""
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
+    """At most `limit` + 1 bytes of a regular file, and its size: a result longer than `limit`
+    means the file is over the bound. Opened non-blocking (a FIFO, put in place after
+    discovery, would wait for a writer) and checked to be a regular file with fstat (not a
+    FIFO, a socket or a device such as /dev/zero: NotRegularFile, an OSError)."""
+    with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        raw = handle.read(limit + 1)
+    return raw, max(status.st_size, len(raw))
 
 
 def decode(path: str, raw: bytes) -> str:
