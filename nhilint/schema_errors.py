@@ -57,8 +57,45 @@ def _choices(values: Any) -> str:
     return ", ".join(str(v) for v in values if v is not None)
 
 
+def string_keyed(data: Any, pointer: tuple, found: list[tuple]) -> Any:
+    """`data` without the mapping keys that are not strings (YAML reads `1:` as a number, and
+    JSON Schema cannot judge such a key), each one's pointer added to `found`; the same object
+    when it has none."""
+    if isinstance(data, dict):
+        kept = {}
+        changed = False
+        for key, value in data.items():
+            if not isinstance(key, str):
+                found.append((*pointer, key))
+                changed = True
+                continue
+            new = string_keyed(value, (*pointer, key), found) if isinstance(value, (dict, list)) else value
+            changed = changed or new is not value
+            kept[key] = new
+        return kept if changed else data
+    if isinstance(data, list):
+        items = [string_keyed(value, (*pointer, index), found) if isinstance(value, (dict, list)) else value
+                 for index, value in enumerate(data)]
+        return items if any(new is not old for new, old in zip(items, data)) else data
+    return data
+
+
+def shown_key(key: Any) -> str:
+    shown = repr(key).lower() if isinstance(key, bool) or key is None else repr(key)
+    return shown if len(shown) <= 20 else f"a {type(key).__name__} key"
+
+
+def non_string_key_message(key: Any) -> str:
+    return f"key {shown_key(key)} is not a string; quote it or rename it"
+
+
 def problems(schema_name: str, data: Any) -> Iterator[tuple[tuple, str]]:
-    """(JSON pointer, message) for every schema violation in `data`, in document order."""
+    """(JSON pointer, message) for every schema violation in `data`, in document order; a
+    mapping key that is not a string is one, and the rest is judged without it."""
+    odd_keys: list[tuple] = []
+    data = string_keyed(data, (), odd_keys)
+    for pointer in odd_keys:
+        yield pointer, non_string_key_message(pointer[-1])
     errors = sorted(validator(schema_name).iter_errors(data),
                     key=lambda e: ([str(p) for p in e.absolute_path], str(e.validator)))
     for error in errors:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import regorus
@@ -51,12 +50,10 @@ def add_policy(engine: Any, path: str, text: str) -> None:
     engine.add_policy(path, text)
 
 
-def add_module(engine: Any, path: str, text: str | None = None) -> None:
+def add_module(engine: Any, path: str, text: str) -> None:
     """Parse one module, v1 syntax first, v0 if v1 refuses it; EngineFailure if neither, with
     the error of the parse that got further into the file (a v0 file fails v1 on its first
     rule, so its v0 error is the one that says what is wrong)."""
-    if text is None:
-        text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
     try:
         _refuse_deep_nesting(path, text)
     except NestedTooDeep as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from nhilint.cedar.parser import CedarSyntaxError, parse
@@ -20,7 +19,7 @@ from nhilint.model import Location
 from nhilint.testing.backends import all_errors, scenarios_of
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.results import ERROR, FAIL, PASS, TestResult
-from nhilint.testing.scenarios import CedarSetup, Scenario, ScenarioFile
+from nhilint.testing.scenarios import CedarSetup, Scenario, ScenarioFile, read_text
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def prepare(setup: CedarSetup) -> Prepared:
     policy_set = None
     texts: list[str] = []
     for path in setup.policies:
-        text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+        text = attempt(f"cannot read {path}", read_text, path)
         texts.append(text)
         if policy_set is None:
             policy_set = _load(path, "Cedar parse error", cedar.policy_set, text)
@@ -89,7 +88,8 @@ def prepare(setup: CedarSetup) -> Prepared:
     request_schema = schema if setup.validate_requests else None
     entities = attempt("loading the entities", _entities, setup, request_schema)
     if setup.links is not None:
-        policy_set = attempt("linking the templates", _link, policy_set, setup.links.load(), table)
+        links = attempt(f"cannot read the template links {setup.links.path or ''}".rstrip(), setup.links.load)
+        policy_set = attempt("linking the templates", _link, policy_set, links, table)
     prepared = Prepared(policy_set, entities, request_schema, table, problems)
     return prepared
 
@@ -109,7 +109,7 @@ def _load(path: str, step: str, call: Any, *args: Any) -> Any:
 
 
 def _schema(path: str) -> Any:
-    text = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+    text = attempt(f"cannot read {path}", read_text, path)
     if path.endswith(".json"):
         return _load(path, "invalid Cedar JSON schema", cedar.schema, text, True)
     return _load(path, "invalid Cedar schema", cedar.schema, text)

@@ -15,7 +15,7 @@ from nhilint.engines.isolation import Interrupted, run_calls
 from nhilint.testing.backends import all_errors, scenarios_of
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.results import ERROR, FAIL, PASS, UNDEFINED, TestResult
-from nhilint.testing.scenarios import REGO_TEST_SUFFIX, RegoSetup, Scenario, ScenarioFile, Source
+from nhilint.testing.scenarios import REGO_TEST_SUFFIX, RegoSetup, Scenario, ScenarioFile, Source, read_text
 
 
 def query_value(engine: Any, query: str) -> Any:
@@ -61,7 +61,7 @@ def run(setup: RegoSetup, files: list[ScenarioFile], coverage: CoverageTracker |
     base = rego.new_engine(coverage is not None)
     try:
         for module in setup.modules:
-            rego.add_module(base, module)
+            rego.add_module(base, module, attempt(f"cannot read {module}", read_text, module))
         if setup.data is not None:
             _load_data(base, setup.data)
     except EngineFailure as exc:

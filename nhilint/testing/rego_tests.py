@@ -29,7 +29,7 @@ from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.rego_scan import ModuleFacts, TestRule, scan
 from nhilint.testing.rego_scenarios import query_value
 from nhilint.testing.results import ERROR, FAIL, PASS, SKIP, UNDEFINED, TestResult
-from nhilint.testing.scenarios import REGO_TEST_SUFFIX, Source
+from nhilint.testing.scenarios import REGO_TEST_SUFFIX, Source, read_text
 
 DATA_FILES = ("data.json", "data.yaml", "data.yml")  # loaded at their directory's path, as OPA does
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -168,7 +168,7 @@ def run_test_rules(modules: list[str], tests: list[str], data_roots: list[str],
     texts: dict[str, str] = {}
     for path in modules:
         try:
-            texts[path] = attempt(f"cannot read {path}", Path(path).read_text, encoding="utf-8")
+            texts[path] = attempt(f"cannot read {path}", read_text, path)
         except EngineFailure as exc:
             results.append(_load_error(path, str(exc)))
     scanned = _Modules({path: scan(path, text) for path, text in texts.items()})

@@ -40,19 +40,38 @@ class Source:
     inline: str | None = None
 
     def text(self) -> str:
+        """The file's text, at most MAX_SOURCE_BYTES of a regular file (ValueError beyond)."""
         if self.path is None:
             return self.inline or ""
-        return Path(self.path).read_text(encoding="utf-8")
+        return read_text(self.path)
 
     def load(self) -> Any:
-        """The value: inline JSON, or a JSON/YAML file parsed with the safe loader."""
+        """The value: inline JSON, or a JSON/YAML file parsed with the safe loader. An
+        OSError or a ValueError (with a LoadError's location) when it cannot be read."""
         if self.path is None:
             return json.loads(self.inline or "null")
         if self.path.endswith((".yaml", ".yml")):
             from nhilint.sources.yaml_loader import iter_documents
 
             return next(iter_documents(self.path, self.text())).data
-        return json.loads(self.text())
+        try:
+            return json.loads(self.text())
+        except RecursionError:  # json's own stack, far below a file's size bound
+            raise ValueError("JSON nested too deeply") from None
+
+
+MAX_SOURCE_BYTES = 64 * 1024 * 1024  # a scenario file, or the entities, data or links it names
+
+
+def read_text(path: str) -> str:
+    """The text of a regular file of at most MAX_SOURCE_BYTES; OSError or ValueError otherwise
+    (a FIFO, /dev/zero, or a 5 GB file is never read whole)."""
+    from nhilint.sources.yaml_loader import read_bounded
+
+    raw, size = read_bounded(path, MAX_SOURCE_BYTES)
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise ValueError(f"{size:,} bytes, over the {MAX_SOURCE_BYTES:,}-byte bound")
+    return raw.decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -143,10 +162,14 @@ def discover(paths: Iterable[str]) -> Found:
 
 def load(path: str) -> tuple[list[ScenarioFile], list[LoadProblem]]:
     """The test documents of one scenario file, or the problems that make it unusable."""
-    from nhilint.sources.yaml_loader import LoadError, decode, iter_documents
+    from nhilint.sources.yaml_loader import LoadError, decode, iter_documents, read_bounded
 
     try:
-        text = decode(path, Path(path).read_bytes())
+        raw, size = read_bounded(path, MAX_SOURCE_BYTES)
+        if len(raw) > MAX_SOURCE_BYTES:
+            return [], [LoadProblem(Location(path), f"the file is {size:,} bytes, over the "
+                                                    f"{MAX_SOURCE_BYTES:,}-byte bound; split it")]
+        text = decode(path, raw)
         documents = list(iter_documents(path, text))
     except LoadError as exc:
         return [], [LoadProblem(Location(path, exc.line, exc.column), exc.message)]
