@@ -22,7 +22,7 @@ def describe(settings: Settings, project_file: Path | None) -> dict[str, Any]:
         described[rule_id] = {"name": rule.name, "enabled": current.enabled,
                               "severity": current.severity.value, "params": params,
                               "origins": origins}
-    return {
+    return _masked({
         "file": display(project_file) if project_file else None,
         "applied": list(settings.sources),
         "fail_on": {"value": settings.fail_on.value, "origin": settings.origin("fail_on")},
@@ -34,7 +34,21 @@ def describe(settings: Settings, project_file: Path | None) -> dict[str, Any]:
                                        "origin": settings.origin(f"per_file_ignores.{pattern}")}
                              for pattern, ids in sorted(settings.per_file_ignores.items())},
         "rules": described,
-    }
+    })
+
+
+def _masked(data: Any) -> Any:
+    """Every string in `data`, keys too, through the one masking path: a configuration may
+    quote a secret (a pattern, a parameter, a URL with its userinfo), and this is printed."""
+    from nhilint.secrets import mask_text
+
+    if isinstance(data, str):
+        return mask_text(data)
+    if isinstance(data, dict):
+        return {_masked(key): _masked(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_masked(item) for item in data]
+    return data
 
 
 def _shown(rule: Rule, name: str, value: Any) -> str:

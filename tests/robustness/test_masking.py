@@ -115,6 +115,17 @@ def test_missing_path_is_masked(tmp_path: Path) -> None:
     _assert_masked(output, (PASSWORD,))
 
 
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_nhilint_config_is_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
+    write(tmp_path, {".nhilint.yaml": f'exclude: ["{T}/**"]\n'
+                                      f'per_file_ignores: {{"https://u:{PASSWORD}@x/**": [NHI201]}}\n'})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["config", "--format", output_format])
+    assert result.exit_code == 0, result.output
+    _assert_masked(result.stdout + result.stderr, (T, PASSWORD))
+    assert "ghp_****/**" in result.stdout and "https://***@x/**" in result.stdout
+
+
 # ---- mask_text itself --------------------------------------------------------------------
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
