@@ -43,8 +43,6 @@ KNOWN_OPEN: dict[str, str] = {
                          "exit 3 (issue 13, validate the shape of every config input)",
     "config-secret": "a secret in a configuration value: the ConfigError quotes it (issue 13, "
                      "a config error echoes a secret)",
-    "scenario-int-key": "an integer mapping key in a scenario file: TypeError in schema_errors.problems, "
-                        "`nhilint test` exit 3 (issue 13, an integer mapping key in a scenario file)",
     "scenario-secret": "a secret in a scenario value: the usage error quotes it (\"file not found: "
                        "'-----BEGIN ...'\") (issue 13, parse-error messages quote the offending token)",
 }
