@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from nhilint.secrets import mask_text
 from nhilint.testing.backends import engine
 from nhilint.testing.coverage import CoverageTracker
 from nhilint.testing.results import TestResult, TestRun
@@ -89,7 +91,27 @@ def execute(work: Plan, with_coverage: bool = False, timeout: float = DEFAULT_TI
                                       timeout, progress))
     results.sort(key=lambda r: (r.location.path, r.location.line, r.name))
     ran = sorted({f.path for f in work.files} | set(work.rego_tests))
-    return TestRun(results, tracker.result() if tracker else None, ran)
+    return TestRun([_masked(r) for r in results], tracker.result() if tracker else None, ran)
+
+
+def _masked(result: TestResult) -> TestResult:
+    """The result as every report shows it: each string that came from a policy, a scenario or
+    an engine (values, errors, printed output, the test's name) through the secret mask, once
+    its verdict is decided on the real values."""
+    return replace(result, name=mask_text(result.name), expected=_masked_value(result.expected),
+                   actual=_masked_value(result.actual), errors=tuple(map(mask_text, result.errors)),
+                   output=tuple(map(mask_text, result.output)),
+                   determined_by=tuple(map(mask_text, result.determined_by)))
+
+
+def _masked_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {mask_text(str(k)): _masked_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked_value(v) for v in value]
+    return value
 
 
 def run_tests(paths: Iterable[str], with_coverage: bool = False, timeout: float = DEFAULT_TIMEOUT,
