@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+import nhilint.rules
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXAMPLES = REPO / "examples"
 TODAY = dt.date(2026, 11, 22)  # expiry dates in fixtures are judged as of this day
+
+
+@pytest.fixture(autouse=True)
+def _forget_custom_rules() -> Iterator[None]:
+    """Custom rules register globally (reporters look rules up by id); every test that lints
+    a project with a ruleset's custom rules leaves none behind."""
+    yield
+    nhilint.rules._CUSTOM_RULES.clear()
 
 
 @pytest.fixture

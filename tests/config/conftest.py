@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import nhilint.rules
 from nhilint.api import lint_paths
 from nhilint.cli import main
 from nhilint.config import Configuration
@@ -58,13 +57,6 @@ TTL_LINE = 15  # the line of `ttl:` in GOOD_MANIFEST
 
 def manifest(name: str = "support-agent", ttl: str = "15m") -> str:
     return GOOD_MANIFEST.format(name=name, ttl=ttl)
-
-
-@pytest.fixture(autouse=True)
-def _forget_custom_rules():
-    """Custom rules register globally (reporters look rules up by id); keep tests independent."""
-    yield
-    nhilint.rules._CUSTOM_RULES.clear()
 
 
 @pytest.fixture
