@@ -19,6 +19,7 @@ from nhilint.secrets import find_secrets, mask_text
 from nhilint.sources import STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats, file_format_for, link_project
 from nhilint.sources.detect import PROJECT_FILES
 from nhilint.sources.yaml_loader import Document, LoadError, blank_json_comments, decode, iter_documents, read_bounded
+from nhilint.suppressions import LineIndex
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONFIG_FORMAT = "config"  # how a .nhilint.yaml is listed: read (for its suppressions), not linted
@@ -30,6 +31,10 @@ class _FileRecord:
     path: str
     suppressions: list[suppressions.Suppression]
     settings: Settings  # its project's
+    index: LineIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = LineIndex(self.suppressions)
 
 
 # A rule's violation, with the settings of the project it was found in.
@@ -263,7 +268,7 @@ def _findings(raw: list[_Raw], records: dict[str, _FileRecord], today: dt.date,
         seen.add(key)
         record = records.get(path)
         # A suppression cannot excuse its own problems.
-        sup = (suppressions.matching(record.suppressions, rule_id, violation.location, today)
+        sup = (record.index.matching(rule_id, violation.location, today)
                if record and rule_id not in suppressions.SUPPRESSION_RULES else None)
         if sup is not None:
             used.add(sup)

@@ -132,3 +132,14 @@ def test_many_same_named_rego_rules(tmp_path: Path) -> None:
     rules = "".join(f"allow if {{ input.x == {i}; allow }}\n" for i in range(2500))
     write(tmp_path, {"p.rego": f"package p\nimport rego.v1\n\n{rules}"})
     assert findings(tmp_path) == (1, [("p.rego", 4, "NHI704")])
+
+
+def test_many_suppressions_in_one_file(tmp_path: Path) -> None:
+    """3,000 manifests in one file, each with its own directive: every finding looked at every
+    suppression of the file (1,500 documents took 49 s); now at those covering its line."""
+    docs = [f"apiVersion: nhilint/v1\nkind: AgentManifest\n# nhilint: ignore[NHI1] inventory later\n"
+            f"metadata: {{name: a{i}}}\n" for i in range(3000)]
+    write(tmp_path, {"agents.yaml": "---\n".join(docs)})
+    result = lint("--select", "NHI1,NHI006", tmp_path)
+    assert result.exit_code == 0
+    assert result.output.endswith("0 findings (0 errors, 0 warnings, 0 info) in 1 file; 12000 suppressed\n")
