@@ -52,6 +52,10 @@ class Settings:
     base_dir: Path | None = None  # exclude and per_file_ignores globs are relative to it
     cedar_schema: str | None = None  # `cedar: {schema: ...}`, as a path from the working directory
     custom_rules: tuple[CustomRule, ...] = ()
+    # The rule ids per_file_ignores drops in each path, worked out once per path (the
+    # settings are final by the time a file is linted).
+    _ignored: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _globs: _GlobIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def origin(self, key: str) -> str:
         return self.origins.get(key, DEFAULT_ORIGIN)
@@ -80,9 +84,36 @@ class Settings:
         """Whether `per_file_ignores` drops findings of `rule_id` in `path`."""
         if not self.per_file_ignores:
             return False
-        relative = self._relative(path)
-        return any(rule_id.startswith(ids) and _glob_match(relative, (pattern,))
-                   for pattern, ids in self.per_file_ignores.items())
+        ignored = self._ignored.get(path)
+        if ignored is None:
+            if self._globs is None:
+                self._globs = _GlobIndex(self.per_file_ignores)
+            ignored = self._ignored[path] = self._globs.ids(self._relative(path))
+        return rule_id.startswith(ignored)
+
+
+class _GlobIndex:
+    """per_file_ignores' globs, each compiled once and filed under the folder its literal part
+    names (`team-7/*.yaml` under `team-7`): a path is matched against the globs filed under its
+    own folders and those with no literal folder, not against all of them (5,000 entries over a
+    large tree were entries x findings fnmatch calls)."""
+
+    def __init__(self, entries: dict[str, tuple[str, ...]]) -> None:
+        import fnmatch
+        import re
+
+        self.by_folder: dict[str, list[tuple[int, re.Pattern[str], tuple[str, ...]]]] = {}
+        for order, (pattern, ids) in enumerate(entries.items()):
+            regex = re.compile(f"(?:{fnmatch.translate(pattern)})|(?:{fnmatch.translate(pattern.rstrip('/') + '/*')})")
+            literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+            self.by_folder.setdefault(literal.rpartition("/")[0], []).append((order, regex, ids))
+
+    def ids(self, path: str) -> tuple[str, ...]:
+        """Every rule id (prefix) some glob matching `path` names."""
+        parts = path.split("/")
+        folders = ["/".join(parts[:depth]) for depth in range(len(parts))]
+        candidates = sorted(item for folder in folders for item in self.by_folder.get(folder, ()))
+        return tuple(rule_id for _, regex, ids in candidates if regex.match(path) for rule_id in ids)
 
 
 def _glob_match(path: str, patterns: Iterable[str]) -> bool:
