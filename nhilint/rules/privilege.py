@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from nhilint.model import Credential, Grant, Identity, Location, Violation
-from nhilint.rules import Param, RuleContext, rule
+from nhilint.rules import SHOWN_IN_A_MESSAGE, Param, RuleContext, first_few, rule
 
 _HEAD = "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata:\n  name: deploy-bot\n"
 _RISKY = Param("risk_levels", ["high", "critical"], "list", "Tool risk levels that count as high-risk.")
@@ -44,7 +44,7 @@ def standing_privilege(identity: Identity, ctx: RuleContext) -> Iterator[Violati
     standing = [c for c in identity.credentials if c.issuance == "standing"]
     if not standing:
         return
-    held = ", ".join(f"'{c.name}'" for c in standing)
+    held = first_few([f"'{c.name}'" for c in standing[:SHOWN_IN_A_MESSAGE]], len(standing))
     for grant in identity.grants:
         if grant.risk in ctx.params["risk_levels"]:
             yield Violation(grant.at("risk"), f"'{identity.name}' holds standing credential {held} "

@@ -143,3 +143,18 @@ def test_many_suppressions_in_one_file(tmp_path: Path) -> None:
     result = lint("--select", "NHI1,NHI006", tmp_path)
     assert result.exit_code == 0
     assert result.output.endswith("0 findings (0 errors, 0 warnings, 0 info) in 1 file; 12000 suppressed\n")
+
+
+def test_a_high_risk_tool_beside_many_standing_credentials_names_a_few(tmp_path: Path) -> None:
+    """NHI301 named every standing credential in the finding of every high-risk tool: the
+    output grew as tools x credentials; it names five and how many more."""
+    creds = "".join(f"  - name: c{i:04d}\n    issuance: standing\n    source: vault://kv/{i}\n" for i in range(2000))
+    tools = "".join(f"  - name: t{i}\n    actions: [read]\n    resources: [x]\n    risk: high\n" for i in range(2000))
+    write(tmp_path, {"agent.yaml": "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata: {name: a}\n"
+                                   f"credentials:\n{creds}tools:\n{tools}"})
+    result = lint("--select", "NHI301", tmp_path)
+    lines = result.output.splitlines()
+    assert len(lines) == 2002 and result.exit_code == 1
+    assert lines[0].endswith("error NHI301 'a' holds standing credential 'c0000', 'c0001', 'c0002', 'c0003', "
+                             "'c0004' and 1995 more and the high-risk tool 't0'; issue credentials just in time "
+                             "for it [standing-privilege-high-risk]")
