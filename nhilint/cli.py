@@ -412,13 +412,13 @@ def test_command(paths: tuple[str, ...], output_format: str, output_file: str | 
     `test_*` rules run as `opa test` runs them. Exit 0 all passed, 1 a failure or an error
     (or coverage below --min-coverage), 2 a bad scenario file or path.
     """
-    from nhilint.api import mask_text, run_tests
+    from nhilint.api import run_tests
     from nhilint.reporters import RenderOptions, render_test_run
 
     with terminal_progress(sys.stderr) as progress:
         run, work = run_tests(paths or (".",), with_coverage or min_coverage is not None, timeout, progress)
     for error in work.usage_errors():
-        click.echo(f"nhilint: {mask_text(str(error))}", err=True)
+        click.echo(f"nhilint: {error}", err=True)  # masked by usage_errors
     if work.usage_errors():
         return EXIT_USAGE
     color = output_format == "text" and output_file is None and _use_color(sys.stdout)

@@ -29,27 +29,16 @@ _PREFIX = re.compile(r"^[A-Z][A-Z0-9]*$")
 _REGO_PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
-def _non_string_keys(data: Any, pointer: tuple) -> Iterable[tuple]:
-    """The pointers of mapping keys that are not strings (YAML reads `1:` as a number)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(key, str):
-                yield from _non_string_keys(value, (*pointer, key))
-            else:
-                yield (*pointer, key)
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _non_string_keys(value, (*pointer, index))
-
-
 def shape_problems(source: ConfigSource) -> list[tuple[tuple, str]]:
-    """(pointer, message) for each key that is not a string, else each schema violation."""
-    from nhilint.schema_errors import problems
+    """(pointer, message) for each key that is not a string, then each schema violation of
+    the rest (a value of the wrong type beside an integer key must not reach the resolver)."""
+    from nhilint.schema_errors import problems, string_keyed
 
+    odd_keys: list[tuple] = []
+    data = string_keyed(source.data, (), odd_keys)
     found = [(pointer, f"key {pointer[-1]!r} is not a string; quote it, or use a rule id, name "
-                       "or prefix") for pointer in _non_string_keys(source.data, ())]
-    # the schema's messages would name the same keys again, less clearly
-    return found or list(problems("config.schema.json", source.data))
+                       "or prefix") for pointer in odd_keys]
+    return found + list(problems("config.schema.json", data))
 
 
 def well_shaped_part(data: dict[str, Any], pointers: Iterable[tuple]) -> dict[str, Any] | None:

@@ -38,9 +38,10 @@ class Plan:
         return not self.files and not self.rego_tests
 
     def usage_errors(self) -> list[str]:
-        """Why this plan cannot run (exit 2): bad scenario files, missing paths, nothing to run."""
-        errors = [str(problem) for problem in self.problems]
-        errors.extend(f"path not found: {path}" for path in self.missing)
+        """Why this plan cannot run (exit 2): bad scenario files, missing paths, nothing to run;
+        a value quoted from a file or an argument passes the secret mask."""
+        errors = [mask_text(str(problem)) for problem in self.problems]
+        errors.extend(f"path not found: {mask_text(path)}" for path in self.missing)
         if self.empty and not errors:
             errors.append("no scenario files (*.nhitest.yaml) or Rego tests (*_test.rego) found")
         return errors

@@ -29,23 +29,7 @@ from hypothesis import strategies as st
 # Generator branches the CI properties leave out while an issue-13 kind they find is still
 # open on HEAD (tests/fuzz/conftest.py fills EXCLUDED from KNOWN_OPEN; benchmarks/fuzz.py
 # runs every branch). Each name says which branch and which kind; remove it when fixed.
-KNOWN_OPEN: dict[str, str] = {
-    "secret-as-key": "a secret as a mapping key: NHI002 / scenario usage errors quote "
-                     "\"unknown key 'ghp_...'\" (issue 13, secrets printed: parse-error messages)",
-    "secret-in-cedar": "a secret in a Cedar literal that no longer parses: NHI607 quotes cedarpy's "
-                       "\"unexpected token\" (issue 13, secrets printed: NHI607 quoting cedarpy)",
-    "secret-as-value": "a secret as the value of a structured field that names something (an IAM "
-                       "user's UserName, a credential name): rule messages quote the name, e.g. NHI201 "
-                       "\"credential 'access key of IAM user ghp_...'\" (issue 13, one masking path for "
-                       "every message)",
-    "config-wrong-type": "a configuration value of the wrong type (null, a number, a mapping with an "
-                         "integer key) in .nhilint.yaml / [tool.nhilint]: AttributeError/TypeError/ValueError, "
-                         "exit 3 (issue 13, validate the shape of every config input)",
-    "config-secret": "a secret in a configuration value: the ConfigError quotes it (issue 13, "
-                     "a config error echoes a secret)",
-    "scenario-secret": "a secret in a scenario value: the usage error quotes it (\"file not found: "
-                       "'-----BEGIN ...'\") (issue 13, parse-error messages quote the offending token)",
-}
+KNOWN_OPEN: dict[str, str] = {}
 EXCLUDED: set[str] = set()
 
 # --- secrets of the shapes nhilint.secrets knows; each is 12+ characters of unique material
