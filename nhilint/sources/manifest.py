@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nhilint.model import Audit, Credential, Delegation, Grant, Identity, Location, Revocation
-from nhilint.schema_errors import problems, validator
+from nhilint.schema_errors import non_string_key_message, problems, string_keyed, validator
 from nhilint.secrets import classify, is_indirection
 from nhilint.sources import SourceOutput
 from nhilint.sources.yaml_loader import Document
@@ -94,33 +94,6 @@ def _grant(doc: Document, identity: str, index: int, data: dict) -> Grant:
     )
 
 
-def _string_keyed(data: Any, pointer: tuple, found: list[tuple]) -> Any:
-    """`data` without the mapping keys that are not strings (YAML reads `1:` as a number),
-    each one's pointer added to `found`; the same object when it has none."""
-    if isinstance(data, dict):
-        kept = {}
-        changed = False
-        for key, value in data.items():
-            if not isinstance(key, str):
-                found.append((*pointer, key))
-                changed = True
-                continue
-            new = _string_keyed(value, (*pointer, key), found) if isinstance(value, (dict, list)) else value
-            changed = changed or new is not value
-            kept[key] = new
-        return kept if changed else data
-    if isinstance(data, list):
-        items = [_string_keyed(value, (*pointer, index), found) if isinstance(value, (dict, list)) else value
-                 for index, value in enumerate(data)]
-        return items if any(new is not old for new, old in zip(items, data)) else data
-    return data
-
-
-def _shown_key(key: Any) -> str:
-    shown = repr(key).lower() if isinstance(key, bool) or key is None else repr(key)
-    return shown if len(shown) <= 20 else f"a {type(key).__name__} key"
-
-
 def _without(data: Any, pointer: tuple) -> Any:
     """`data` with the value at `pointer` removed (a list item becomes None, so the items
     after it keep their index and their location); the parts off the path are shared."""
@@ -158,11 +131,11 @@ def _well_shaped(data: Any) -> Any:
 
 def read(doc: Document, out: SourceOutput) -> None:
     odd_keys: list[tuple] = []
-    data = _string_keyed(doc.data, (), odd_keys)
+    data = string_keyed(doc.data, (), odd_keys)
     misshapen = False
     if not out.context_only:
         for pointer in odd_keys:
-            message = f"key {_shown_key(pointer[-1])} is not a string; quote it or rename it"
+            message = non_string_key_message(pointer[-1])
             out.problem("NHI002", doc.key_location(pointer), message,
                         subject=".".join(str(p) for p in pointer) + ": " + message)
         for pointer, message in problems(SCHEMA, data):
