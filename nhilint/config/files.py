@@ -95,10 +95,15 @@ def _load_toml(text: str) -> dict[str, Any]:
     return loads(text)
 
 
+MAX_CONFIG_BYTES = 5 * 1024 * 1024  # a configuration, ruleset or custom rule file
+
+
 def read_text(file: Path, shown: str, at: Location | None) -> str:
+    from nhilint.sources.yaml_loader import read_bounded_text
+
     try:
-        return file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_bounded_text(file, MAX_CONFIG_BYTES)
+    except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError([(at or Location(shown), f"cannot read {shown}: {reason}")]) from None
 
@@ -180,9 +185,11 @@ def resolve_ref(ref: str, parent: ConfigSource, at: Location) -> ConfigSource:
 
 
 def _declares_tool_section(file: Path) -> bool:
+    from nhilint.sources.yaml_loader import read_bounded_text
+
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_bounded_text(file, MAX_CONFIG_BYTES)
+    except (OSError, ValueError):
         return False
     return re.search(r"^\s*\[\s*tool\.nhilint\s*[\].]", text, re.MULTILINE) is not None
 

@@ -18,6 +18,7 @@ from nhilint.cedar import ast, parser
 from nhilint.engines import cedar as engine
 from nhilint.model import Location
 from nhilint.sources import SourceOutput
+from nhilint.sources.yaml_loader import read_bounded_text
 
 SCHEMA_SUFFIXES = (".cedarschema", ".cedarschema.json")
 MAX_SCHEMA_BYTES = 5 * 1024 * 1024  # the bound the linter puts on the files it reads
@@ -114,9 +115,9 @@ def _load_schema(schema_path: str) -> tuple[object | None, str | None]:
         if stat.st_size > MAX_SCHEMA_BYTES:
             return None, f"is {stat.st_size:,} bytes, over the {MAX_SCHEMA_BYTES:,}-byte bound"
         if key not in _SCHEMAS:
-            _SCHEMAS[key] = _parse_schema(schema_path, file.read_text(encoding="utf-8-sig"))
+            _SCHEMAS[key] = _parse_schema(schema_path, read_bounded_text(file, MAX_SCHEMA_BYTES))
         return _SCHEMAS[key]
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         return None, f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
 
 

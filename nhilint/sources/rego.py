@@ -15,6 +15,7 @@ from nhilint.model import Location
 from nhilint.rego import parser
 from nhilint.sources import SourceOutput
 from nhilint.sources.detect import PROJECT_FILES
+from nhilint.sources.yaml_loader import read_bounded_text
 
 MANIFEST = ".manifest"
 _PROJECT_MARKERS = PROJECT_FILES + (".git",)
@@ -22,6 +23,7 @@ _VERSIONS = {0: "v0", 1: "v1"}
 # Parsed manifests by file identity (path, modification time, size): the files of one
 # bundle read it once.
 _MANIFESTS: dict[tuple[str, int, int], dict] = {}
+MAX_MANIFEST_BYTES = 1024 * 1024  # a bundle .manifest is a few lines of JSON
 
 
 def read_file(path: str, text: str, out: SourceOutput) -> None:
@@ -77,9 +79,8 @@ def _manifest(path: str) -> dict | None:
     key = (path, status.st_mtime_ns, status.st_size)
     if key not in _MANIFESTS:
         try:
-            with open(path, encoding="utf-8-sig") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+            data = json.loads(read_bounded_text(path, MAX_MANIFEST_BYTES))
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested past json's stack
             data = {}
         _MANIFESTS[key] = data if isinstance(data, dict) else {}
     return _MANIFESTS[key]

@@ -399,6 +399,17 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
     return raw, max(status.st_size, len(raw))
 
 
+def read_bounded_text(path: str | os.PathLike[str], limit: int) -> str:
+    """The UTF-8 text (a byte order mark dropped) of a regular file of at most `limit` bytes;
+    OSError (NotRegularFile for a FIFO or a device), UnicodeDecodeError, or ValueError naming
+    the bound otherwise. For the files nhilint reads beside the linted ones (configuration,
+    schemas, bundle manifests), which a symlink to /dev/zero must not make endless."""
+    raw, size = read_bounded(path, limit)
+    if len(raw) > limit:
+        raise ValueError(f"{size:,} bytes, over the {limit:,}-byte bound")
+    return raw.decode("utf-8-sig")
+
+
 def decode(path: str, raw: bytes) -> str:
     """Bytes to text, or LoadError(NHI003) for binary and non-UTF-8 content, located.
 

@@ -64,3 +64,18 @@ def test_a_named_file_that_must_not_be_read(tree: Path, name: str, monkeypatch: 
         monkeypatch.chdir(cwd)
         result = lint(argument)
         assert (result.exit_code, result.output) == (0, "0 findings (0 errors, 0 warnings, 0 info) in 0 files\n")
+
+
+def test_files_read_beside_the_linted_ones_are_never_read_endlessly(tmp_path: Path) -> None:
+    """A Cedar schema or a custom rule's module named as /dev/zero was read whole (forever)."""
+    write(tmp_path, {"p.cedar": "permit(principal, action, resource);\n",
+                     ".nhilint.yaml": "cedar: {schema: /dev/zero}\n"})
+    result = lint("--select", "NHI605", tmp_path)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("/dev/zero:1:1: error NHI605 schema /dev/zero cannot be read: not a regular "
+                                    f"file; the policies of {tmp_path}/p.cedar were not validated")
+    write(tmp_path, {".nhilint.yaml": "custom_rules:\n  - id: ACME100\n    name: x\n    summary: s\n"
+                                      "    file: /dev/zero\n"})
+    result = lint(tmp_path)
+    assert result.exit_code == 2
+    assert f"{tmp_path}/.nhilint.yaml:5: cannot read /dev/zero: not a regular file" in result.output
