@@ -119,15 +119,20 @@ _exclude_option = click.option(
     help="Do not read files matching GLOB (relative to the working directory; repeatable), "
          "besides the configuration's exclude.")
 
+_follow_symlinks_option = click.option(
+    "--follow-symlinks", is_flag=True,
+    help="Read symlinked files whose target is outside the linted tree too (by default they are "
+         "skipped: a pull request could point one at /etc/shadow). Symlinked folders are never walked.")
+
 
 def _configuration(config_file: str | None, fail_on: str | None = None,
                    inline_ignores: bool = True, selection: Any = None,
-                   exclude: tuple[str, ...] = ()) -> Any:
+                   exclude: tuple[str, ...] = (), follow_symlinks: bool = False) -> Any:
     from nhilint.api import Configuration, Selection, Severity
 
     return Configuration(config_file=config_file, fail_on=Severity(fail_on) if fail_on else None,
                          inline_ignores=inline_ignores, selection=selection or Selection(),
-                         exclude=exclude)
+                         exclude=exclude, follow_symlinks=follow_symlinks)
 
 
 class _UsageExit(click.ClickException):
@@ -210,6 +215,7 @@ def write_report(output_format: str, result: Any, output_file: str | None) -> No
               help="Ignore inline and x-nhilint-ignore suppressions (for gates that forbid "
                    "self-exemption); the configuration's per_file_ignores still apply.")
 @_exclude_option
+@_follow_symlinks_option
 @click.option("--list-files", "--show-files", "list_files", is_flag=True,
               help="List each file with the format it is read as, and each file skipped and "
                    "why; lint nothing (exit 0).")
@@ -218,7 +224,7 @@ def write_report(output_format: str, result: Any, output_file: str | None) -> No
 def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
          project_context: bool, fail_on: str | None, today: dt.datetime | None,
          config_file: str | None, baseline_file: str | None, no_inline_ignores: bool,
-         exclude: tuple[str, ...], list_files: bool, selection: Any) -> int:
+         exclude: tuple[str, ...], follow_symlinks: bool, list_files: bool, selection: Any) -> int:
     """Check agent manifests, MCP configs and policies under PATHS (default: the current directory).
 
     Directories are walked (hidden ones such as .vscode/ and .cursor/ included; .git,
@@ -228,7 +234,8 @@ def lint(paths: tuple[str, ...], output_format: str, output_file: str | None,
     from nhilint.api import lint_paths, mask_text
     from nhilint.api import list_files as listing
 
-    configuration = _configuration(config_file, fail_on, not no_inline_ignores, selection, exclude)
+    configuration = _configuration(config_file, fail_on, not no_inline_ignores, selection, exclude,
+                                   follow_symlinks)
     with _usage_errors():
         if list_files:
             result = listing(paths or (".",), configuration, project_context)
@@ -325,10 +332,12 @@ def config_command(path: str, config_file: str | None, output_format: str, selec
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Judge expiry dates as of this day.")
 @_exclude_option
+@_follow_symlinks_option
 @_selection_options
 @guarded
 def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str | None,
-                     today: dt.datetime | None, exclude: tuple[str, ...], selection: Any) -> int:
+                     today: dt.datetime | None, exclude: tuple[str, ...], follow_symlinks: bool,
+                     selection: Any) -> int:
     """Record today's findings under PATHS so `nhilint lint --baseline FILE` reports only new ones.
 
     Findings are fingerprinted by content (rule, file, identity, what the finding is about
@@ -338,8 +347,8 @@ def baseline_command(paths: tuple[str, ...], output_file: str, config_file: str 
     from nhilint.api import baseline_text, lint_paths, mask_text
 
     with _usage_errors():
-        result = lint_paths(paths or (".",), _configuration(config_file, selection=selection,
-                                                            exclude=exclude),
+        result = lint_paths(paths or (".",), _configuration(config_file, selection=selection, exclude=exclude,
+                                                            follow_symlinks=follow_symlinks),
                             today.date() if today else None)
     for missing in result.missing_paths:
         click.echo(f"nhilint: path not found: {mask_text(missing)}", err=True)

@@ -73,14 +73,15 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-OUTSIDE_TREE = "symlink to a file outside the linted tree, not followed"
+OUTSIDE_TREE = "symlink to a file outside the linted tree, not followed (--follow-symlinks follows it)"
 NOT_REGULAR = "not a regular file (a FIFO, socket or device), not read"
 
 
-def _not_read(path: str, tree: str) -> str:
+def _not_read(path: str, tree: str | None) -> str:
     """Why the file at `path` is not read, or "" when it is read: a symlink that leads
     nowhere (a loop, a missing target) or out of `tree` (a real path), or anything but a
-    regular file (a FIFO would block the run, a device such as /dev/zero never end)."""
+    regular file (a FIFO would block the run, a device such as /dev/zero never end). With no
+    `tree` (--follow-symlinks), a symlink may lead anywhere."""
     try:
         status = os.lstat(path)
         if stat.S_ISLNK(status.st_mode):
@@ -89,7 +90,7 @@ def _not_read(path: str, tree: str) -> str:
             except OSError as exc:
                 return ("symlink loop" if exc.errno == errno.ELOOP
                         else "broken symlink (its target is missing)")
-            if not _within(os.path.realpath(path), tree):
+            if tree is not None and not _within(os.path.realpath(path), tree):
                 return OUTSIDE_TREE
     except OSError as exc:
         return f"cannot be read: {exc.strerror or exc}"
@@ -126,20 +127,21 @@ def _skipped_folder(dirpath: str, name: str) -> str:
     return ""
 
 
-def walk(paths: Iterable[str], list_skipped: bool = False) -> Discovery:
+def walk(paths: Iterable[str], list_skipped: bool = False, follow_symlinks: bool = False) -> Discovery:
     """The files to read, the given paths that do not exist, and what was skipped.
 
     A file named on the command line is read whatever its name; a directory is walked for
     files some format recognises. Only regular files are read; a symlink is followed only
     to a file inside the linted tree (the folder named, or for a named file its project),
-    never to a folder (os.walk does not), and a dangling one is skipped.
+    never to a folder (os.walk does not), and a dangling one is skipped. `follow_symlinks`
+    (asked for on the command line) follows symlinks to files anywhere.
     """
     found: set[Path] = set()
     discovery = Discovery([], [])
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            tree = os.path.realpath(given)
+            tree = None if follow_symlinks else os.path.realpath(given)
             for dirpath, dirnames, filenames in os.walk(root):
                 walked = []
                 for name in sorted(dirnames):
@@ -159,7 +161,7 @@ def walk(paths: Iterable[str], list_skipped: bool = False) -> Discovery:
                     else:
                         found.add(Path(dirpath, name))
         elif os.path.lexists(given):
-            if reason := _not_read(given, _named_tree(given)):
+            if reason := _not_read(given, None if follow_symlinks else _named_tree(given)):
                 discovery.skipped.append((display_path(root), reason))
             else:
                 found.add(root)

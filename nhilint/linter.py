@@ -163,7 +163,7 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
     the folders and files skipped by name included."""
     today = today or dt.date.today()
     configuration = as_configuration(settings)
-    discovery = walk(paths, list_skipped=listing)
+    discovery = walk(paths, list_skipped=listing, follow_symlinks=configuration.follow_symlinks)
     files = discovery.files
     linted = {display_path(file) for file in files}
     context_only = {path: file for file in context if (path := display_path(file)) not in linted}

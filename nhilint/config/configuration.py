@@ -82,6 +82,7 @@ class Configuration:
     inline_ignores: bool = True
     selection: Selection = field(default_factory=Selection)
     exclude: tuple[str, ...] = ()  # --exclude, added to each project's
+    follow_symlinks: bool = False  # --follow-symlinks: read symlinked files outside the tree too
     fixed: Settings | None = None  # a Settings object given directly (library use)
     _by_file: dict[Path | None, Settings] = field(default_factory=dict, repr=False)
     _by_directory: dict[Path, Settings] = field(default_factory=dict, repr=False)

@@ -37,12 +37,12 @@ def test_list_files_gives_each_reason(tree: Path, monkeypatch: pytest.MonkeyPatc
         "agents/b.yaml  agent-manifest\n"
         "fifo.yaml      skipped: not a regular file (a FIFO, socket or device), not read\n"
         "inside.yaml    agent-manifest\n"
-        "leak.yaml      skipped: symlink to a file outside the linted tree, not followed\n"
+        "leak.yaml      skipped: symlink to a file outside the linted tree, not followed (--follow-symlinks follows it)\n"
         "loop-a.yaml    skipped: symlink loop\n"
         "loop-b.yaml    skipped: symlink loop\n"
-        "passwd.yaml    skipped: symlink to a file outside the linted tree, not followed\n"
+        "passwd.yaml    skipped: symlink to a file outside the linted tree, not followed (--follow-symlinks follows it)\n"
         "self.yaml      skipped: symlink loop\n"
-        "zero.yaml      skipped: symlink to a file outside the linted tree, not followed\n"
+        "zero.yaml      skipped: symlink to a file outside the linted tree, not followed (--follow-symlinks follows it)\n"
         "\n"
         "3 files read as a known format, 0 configuration files, 7 skipped\n"))
 
@@ -79,3 +79,14 @@ def test_files_read_beside_the_linted_ones_are_never_read_endlessly(tmp_path: Pa
     result = lint(tmp_path)
     assert result.exit_code == 2
     assert f"{tmp_path}/.nhilint.yaml:5: cannot read /dev/zero: not a regular file" in result.output
+
+
+def test_follow_symlinks_reads_a_symlinked_file_outside_the_tree_when_asked(tmp_path: Path) -> None:
+    write(tmp_path, {"outside.yaml": "apiVersion: nhilint/v1\nkind: AgentManifest\nmetadata: {name: a}\n"})
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "agent.yaml").symlink_to(tmp_path / "outside.yaml")
+    assert lint("--select", "NHI101", tmp_path / "tree").output.endswith("0 findings (0 errors, 0 warnings, 0 info) "
+                                                                         "in 0 files\n")
+    result = lint("--select", "NHI101", "--follow-symlinks", tmp_path / "tree")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{tmp_path}/tree/agent.yaml:3:1: error NHI101 identity 'a' has no owner")
