@@ -119,10 +119,11 @@ def inline_secret(inventory: Inventory, ctx: RuleContext) -> Iterator[Violation]
 
 
 def _others(names: list[str], identity: str) -> str:
-    """The other identities of sorted `names`, the first few and how many more (700 KB in was
-    173 MB out when each finding named them all); only the head of `names` is looked at."""
+    """The identities of sorted `names` other than `identity` (one of them), the first few and
+    how many more (700 KB in was 173 MB out when each finding named them all); only the head
+    of `names` is looked at."""
     head = [n for n in names[:SHOWN_IN_A_MESSAGE + 1] if n != identity]
-    return first_few(head, len(names) - (identity in names))
+    return first_few(head, len(names) - 1)
 
 
 @rule(
