@@ -84,6 +84,7 @@ EXPECTED = {
     "aws_iam": [
         ("NHI403", "agent-deployer-policy.json", 7, 18),  # iam:PassRole on *
         ("NHI302", "agent-deployer-policy.json", 7, 34),  # lambda:*
+        ("NHI320", "agent-deployer-policy.json", 7, 34),  # lambda:* (CreateFunction) with iam:PassRole on *
         ("NHI302", "agent-deployer-policy.json", 8, 19),  # Resource *
         ("NHI302", "agent-deployer-policy.json", 13, 7),  # Allow + NotAction
         ("NHI202", "agent-deployer-role.json", 6, 5),  # MaxSessionDuration 12 h
