@@ -24,6 +24,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.inventory",
     "nhilint.rules.credentials",
     "nhilint.rules.privilege",
+    "nhilint.rules.kubernetes",
     "nhilint.rules.aws",
     "nhilint.rules.platform",
     "nhilint.rules.delegation",

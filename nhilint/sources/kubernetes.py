@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nhilint.model import Credential, Grant, Identity, Inventory, Location
+from nhilint.rules.kubernetes import RbacBinding, RbacRule
 from nhilint.sources import SourceOutput
 from nhilint.sources.mapping import item_locations, key_locations, list_pointers, mapping, sequence, text, texts
 from nhilint.sources.yaml_loader import Document
@@ -55,16 +56,6 @@ POD_SPECS: dict[str, tuple[str, ...]] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class Binding:
-    """A RoleBinding or ClusterRoleBinding: who (`subjects`, identity names) holds which role."""
-
-    location: Location
-    name: str
-    role: str  # the role's key, as `role_key` makes it
-    subjects: tuple[str, ...]
 
 
 def service_account_name(namespace: str, name: str) -> str:
@@ -195,12 +186,20 @@ def _role(obj: _Object, out: SourceOutput) -> None:
             actions=texts(rule.get("verbs")), resources=resources, covers=covers, remedy=fix,
         ))
         out.objects.extend(_escalations(obj, role, index, rule))
+        out.objects.append(RbacRule(
+            location=obj.doc.value_location(pointer), field_locations=key_locations(obj.doc, pointer, rule),
+            item_locations=item_locations(obj.doc, "verbs", list_pointers(pointer + ("verbs",), rule.get("verbs")))
+            | item_locations(obj.doc, "resources", list_pointers(pointer + ("resources",), rule.get("resources"))),
+            role=role, index=index, cluster_role=obj.kind == "ClusterRole", namespace=obj.namespace,
+            verbs=texts(rule.get("verbs")), api_groups=texts(rule.get("apiGroups")),
+            resources=texts(rule.get("resources")), resource_names=texts(rule.get("resourceNames"))))
 
 
 def _binding(obj: _Object, out: SourceOutput) -> None:
     ref = mapping(obj.data.get("roleRef"))
     role_name = text(ref.get("name")) or "?"
-    role = role_key(text(ref.get("kind")) or "ClusterRole", obj.namespace, role_name)
+    role_kind = text(ref.get("kind")) or "ClusterRole"
+    role = role_key(role_kind, obj.namespace, role_name)
     subjects = []
     binding = f"{obj.kind} {obj.name}"
     for index, subject in enumerate(sequence(obj.data.get("subjects"))):
@@ -220,7 +219,9 @@ def _binding(obj: _Object, out: SourceOutput) -> None:
                     covers=f"{role} to {everyone} ({who})",
                     remedy="bind it to the users, groups or service accounts that need it"))
     where = obj.doc.value_location(("roleRef", "name")) if "name" in ref else obj.location
-    out.objects.append(Binding(where, binding, role, tuple(subjects)))
+    out.objects.append(RbacBinding(
+        location=where, name=binding, role=role, role_name=role_name, role_kind=role_kind,
+        namespace=obj.namespace, cluster_wide=obj.kind == "ClusterRoleBinding", subjects=tuple(subjects)))
     if role_name == CLUSTER_ADMIN:
         out.objects.append(Grant(location=where, identity=", ".join(subjects) or binding,
                                  name=f"{binding} -> {CLUSTER_ADMIN}",
@@ -278,8 +279,10 @@ def link(inventory: Inventory) -> None:
     and its token Secrets.
     """
     holders: dict[str, set[str]] = defaultdict(set)
-    for binding in inventory.of_type(Binding):
+    bindings: dict[str, list[RbacBinding]] = defaultdict(list)
+    for binding in inventory.of_type(RbacBinding):
         holders[binding.role].update(binding.subjects)
+        bindings[binding.role].append(binding)
     accounts = {i.name: i for i in inventory.identities if i.source_format == FORMAT}
     held: dict[str, list[Grant]] = defaultdict(list)
     extra_credentials: dict[str, list[Credential]] = defaultdict(list)
@@ -290,6 +293,11 @@ def link(inventory: Inventory) -> None:
             inventory.objects[index] = obj
             for name in names:
                 held[name].append(obj)
+        elif isinstance(obj, RbacRule) and obj.role in bindings:
+            inventory.objects[index] = dataclasses.replace(
+                obj, holders=tuple(sorted(holders[obj.role])),
+                cluster_bindings=tuple(b.name for b in bindings[obj.role] if b.cluster_wide),
+                bound_namespaces=tuple(b.namespace for b in bindings[obj.role] if not b.cluster_wide))
         elif isinstance(obj, Credential) and obj.identity in accounts and obj.source != AUTOMOUNT:
             extra_credentials[obj.identity].append(obj)
     object_positions = {id(obj): index for index, obj in enumerate(inventory.objects)}

@@ -21,6 +21,10 @@ _FIX_308 = ("gets the repository's default permissions, which may be read-write;
             "`permissions: contents: read` at the top and grant more per job")
 _REBIND = "bind it to the users, groups or service accounts that need it"
 _PIN = "without a pinned version; pin an exact version"
+_W310 = "service account tokens and TLS keys included; name the Secrets it needs in resourceNames"
+_W310_CLUSTER = f"{_W310}, or grant the read in a Role of the namespace that holds them"
+_W313 = ("the pods it starts or changes run any code as any service account there, with its token and "
+         "Secrets; bind it only to the deployer and limit the accounts pods may use with an admission policy")
 
 SHAPE_FINDINGS = {
     "kubernetes": [
@@ -38,6 +42,8 @@ SHAPE_FINDINGS = {
          f"service account in namespace jobs (Group system:serviceaccounts:jobs); {_REBIND}"),
         ("NHI302", "wildcards.yaml", 7, 17, "Role default/get-pods rules[0] grants get, list on all "
          "resources in the core API group; list the resources it needs"),
+        ("NHI313", "wildcards.yaml", 10, 17, "Role default/get-pods rules[1] lets it create, update and patch "
+         f"deployments, jobs in namespace default: {_W313}"),
         ("NHI302", "wildcards.yaml", 11, 13, "Role default/get-pods rules[1] grants all verbs on "
          "deployments, jobs in the apps and batch API groups; list the verbs it needs"),
         ("NHI302", "wildcards.yaml", 12, 17, "Role default/get-pods rules[2] grants all verbs on all "
@@ -89,9 +95,24 @@ CORPUS_FINDINGS = {
          f"(automountServiceAccountToken: true) {_FIX_306}"),
         ("NHI306", 23, 1, "the API token of ServiceAccount ingress-nginx/ingress-nginx-admission "
          f"(automountServiceAccountToken: true) {_FIX_306}"),
+        ("NHI310", 58, 5, "Role ingress-nginx/ingress-nginx rules[1] (bound to ServiceAccount "
+         "ingress-nginx/ingress-nginx) lets it read every Secret of namespace ingress-nginx (get, list, watch), "
+         f"{_W310}"),
+        ("NHI310", 140, 5, "Role ingress-nginx/ingress-nginx-admission rules[0] (bound to ServiceAccount "
+         "ingress-nginx/ingress-nginx-admission) lets it read every Secret of namespace ingress-nginx (get), "
+         f"{_W310}"),
+        ("NHI310", 162, 5, "ClusterRole ingress-nginx rules[0] (bound cluster-wide to ServiceAccount "
+         "ingress-nginx/ingress-nginx) lets it read every Secret of every namespace (list, watch), "
+         f"{_W310_CLUSTER}"),
     ],
     # the account turns the token off, the exporter's pod opts in: what Kubernetes recommends
-    "kubernetes+kube-state-metrics/examples/standard": [],
+    # the exporter lists every Secret of the cluster (it exports only their metadata, but a list
+    # returns their data): true, and a maintainer may keep it (REVIEW.md)
+    "kubernetes+kube-state-metrics/examples/standard": [
+        ("NHI310", 14, 9, "ClusterRole kube-state-metrics rules[0] (bound cluster-wide to ServiceAccount "
+         "kube-system/kube-state-metrics) lets it read every Secret of every namespace (list, watch), "
+         f"{_W310_CLUSTER}"),
+    ],
     # seven calls of a workflow of the same repository with secrets: inherit
     "kubernetes+ingress-nginx/.github/workflows/images.yaml": [],
     # id-token: write for keyless signing (scorecards) and npm provenance
@@ -105,12 +126,17 @@ CORPUS_FINDINGS = {
         ("NHI308", 7, 3, f"no `permissions:` block: the GITHUB_TOKEN of job create-metadata {_FIX_308}"),
     ],
     "stackrox+kube-linter/tests/checks/wildcard-in-rules.yml": [
+        ("NHI310", 19, 17, "Role namespace-dev/role1 rules[0] lets it read every Secret of namespace "
+         f"namespace-dev (all verbs), {_W310}"),
         ("NHI302", 20, 13, "Role namespace-dev/role1 rules[0] grants all verbs on secrets in the core API "
          "group; list the verbs it needs"),
     ],
     "fugue+regula/rego/tests/rules/k8s/access_to_create_pods/inputs/invalid_example.yaml": [
         ("NHI302", 6, 17, "Role default/get-pods rules[0] grants list, get, watch, create on pods in all "
          "API groups; list the API groups it needs"),
+        ("NHI313", 7, 17, f"Role default/get-pods rules[0] lets it create pods in namespace default: {_W313}"),
+        ("NHI313", 10, 17, "Role default/get-pods rules[1] lets it create, update, patch deployments in "
+         f"namespace default: {_W313}"),
     ],
     "open-policy-agent+gatekeeper-library/library/general/disallowanonymous/samples/no-anonymous-bindings/"
     "example_disallowed.yaml": [
