@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nhilint.api import lint_paths
-from nhilint.rules import all_rules, platform
+from nhilint.rules import all_rules, platform, workflows
 from tests.conftest import EXAMPLES, TODAY
 
 # Input problems a well-formed example repository cannot show: an unreadable file, and
@@ -13,7 +13,7 @@ NOT_IN_EXAMPLES = {"NHI001", "NHI003", "NHI004", "NHI005", "NHI006", "NHI007"}
 
 # Rules about facts only platform configs carry (server packages, mounted tokens,
 # auto-approval): the repository slice in examples/repo fires them (tests/formats).
-PLATFORM_ONLY = {rule.id for rule in platform.RULES}
+PLATFORM_ONLY = {rule.id for rule in platform.RULES} | {rule.id for rule in workflows.RULES}
 
 
 def test_insecure_manifests_fire_every_manifest_rule() -> None:

@@ -31,6 +31,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.oversight",
     "nhilint.rules.cedar",
     "nhilint.rules.rego",
+    "nhilint.rules.workflows",
 )
 
 RULE_ID = re.compile(r"^NHI\d{3}$")

@@ -14,6 +14,10 @@ The workflow is an Identity (no owner or expiry field: `declares` is empty).
   keyless replacement for stored cloud keys (signing, provenance, cloud login). What the
   token may do is decided by the cloud side's trust policy, which nhilint checks where it is
   in view (an AWS trust policy for GitHub's OIDC without a `sub` condition is NHI302).
+
+Each job is also a `WorkflowJob` fact (rules/workflows.py, NHI330-NHI339): the workflow's
+triggers, the scopes its token may write, the secrets it passes, and its steps' `uses`,
+`with`, `env` and `run`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from __future__ import annotations
 import posixpath
 
 from nhilint.model import Delegation, Grant, Identity
+from nhilint.rules.workflows import WorkflowJob, WorkflowStep
 from nhilint.sources import SourceOutput
+from nhilint.sources.mapping import LazyLocations, mapping, sequence, text
 from nhilint.sources.yaml_loader import Document
 
 FORMAT = "github-actions"
@@ -51,6 +57,56 @@ def _default_permissions(doc: Document, identity: str, jobs: dict) -> Grant | No
                  label=label, granted_by_default=True)
 
 
+def _triggers(data: dict) -> tuple[str, ...]:
+    on = data["on"] if "on" in data else data.get(True)  # YAML 1.1 reads `on:` as true
+    if isinstance(on, dict):
+        return tuple(str(k) for k in on)
+    if isinstance(on, list):
+        return tuple(str(t) for t in on if text(t) is not None)
+    return (str(on),) if text(on) is not None else ()
+
+
+def _writes(permissions: object) -> tuple[str, ...]:
+    """The scopes a `permissions:` value lets the token write ("*": write-all)."""
+    if permissions == "write-all":
+        return ("*",)
+    return tuple(str(scope) for scope, level in mapping(permissions).items() if level == "write")
+
+
+def _texts(value: object) -> dict[str, str]:
+    """A mapping's scalar values as text (booleans as YAML writes them)."""
+    return {str(k): ("true" if v is True else "false" if v is False else str(v))
+            for k, v in mapping(value).items() if text(v) is not None}
+
+
+def _locations(doc: Document, pointer: tuple, data: dict, *sections: str) -> LazyLocations:
+    pointers = {key: pointer + (key,) for key in ("uses", "run") if key in data}
+    for section in sections:
+        pointers.update({f"{section}.{k}": pointer + (section, k) for k in mapping(data.get(section))})
+    return LazyLocations(doc, pointers, of_keys=False)
+
+
+def _job(doc: Document, identity: str, data: dict, job_name: str, job: dict) -> WorkflowJob:
+    pointer = ("jobs", job_name)
+    permissions = job["permissions"] if "permissions" in job else data.get("permissions")
+    steps = []
+    for index, step in enumerate(sequence(job.get("steps"))):
+        if isinstance(step, dict):
+            step_pointer = pointer + ("steps", index)
+            steps.append(WorkflowStep(
+                location=doc.value_location(step_pointer),
+                field_locations=_locations(doc, step_pointer, step, "with", "env"),
+                uses=text(step.get("uses")) or "", inputs=_texts(step.get("with")),
+                env=_texts(step.get("env")), run=text(step.get("run")) or ""))
+    secrets = job.get("secrets")
+    return WorkflowJob(
+        location=doc.key_location(pointer), field_locations=_locations(doc, pointer, job, "secrets"),
+        identity=identity, name=str(job_name), triggers=_triggers(data), writes=_writes(permissions),
+        default_permissions="permissions" not in job and "permissions" not in data,
+        env=_texts(job.get("env")), inherited_env=_texts(data.get("env")),
+        uses=text(job.get("uses")) or "", secrets=_texts(secrets), steps=tuple(steps))
+
+
 def read(doc: Document, out: SourceOutput) -> None:
     data = doc.data
     name = f"workflow {posixpath.basename(doc.path)}"
@@ -63,6 +119,7 @@ def read(doc: Document, out: SourceOutput) -> None:
         grants.append(defaulted)
     for job_name, job in jobs.items():
         job_pointer = ("jobs", job_name)
+        out.objects.append(_job(doc, name, data, job_name, job))
         if job.get("permissions") == "write-all":
             grants.append(_write_all(doc, name, job_pointer + ("permissions",), f"job {job_name}"))
         called = str(job.get("uses", ""))

@@ -78,7 +78,9 @@ EXPECTED = {
     "github_actions": [
         ("NHI308", ".github/workflows/ci.yml", 4, 3),  # job test: no permissions block anywhere
         ("NHI302", ".github/workflows/ci.yml", 11, 18),  # job-level write-all
+        ("NHI332", ".github/workflows/ci.yml", 13, 15),  # checkout keeps the write-all token in .git/config
         ("NHI302", ".github/workflows/release.yml", 5, 14),  # workflow-level write-all
+        ("NHI332", ".github/workflows/release.yml", 13, 15),  # checkout keeps a contents: write token
         ("NHI403", ".github/workflows/release.yml", 22, 14),  # secrets: inherit to another repository
     ],
     "aws_iam": [

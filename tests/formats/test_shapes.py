@@ -113,8 +113,15 @@ CORPUS_FINDINGS = {
          "kube-system/kube-state-metrics) lets it read every Secret of every namespace (list, watch), "
          f"{_W310_CLUSTER}"),
     ],
-    # seven calls of a workflow of the same repository with secrets: inherit
-    "kubernetes+ingress-nginx/.github/workflows/images.yaml": [],
+    # seven calls of a workflow of the same repository with secrets: inherit (nothing); two
+    # build jobs check out with the workflow's contents/packages write token left in .git/config
+    "kubernetes+ingress-nginx/.github/workflows/images.yaml": [
+        ("NHI332", 142, 13, "actions/checkout leaves a GITHUB_TOKEN that writes contents, packages in "
+         ".git/config, where every later step of job 'kube-webhook-certgen' can read it; set "
+         "persist-credentials: false"),
+        ("NHI332", 176, 15, "actions/checkout leaves a GITHUB_TOKEN that writes contents, packages in "
+         ".git/config, where every later step of job 'nginx' can read it; set persist-credentials: false"),
+    ],
     # id-token: write for keyless signing (scorecards) and npm provenance
     "kubernetes+ingress-nginx/.github/workflows/scorecards.yml": [],
     "microsoft+playwright-mcp/.github/workflows/publish.yml": [],
@@ -124,6 +131,8 @@ CORPUS_FINDINGS = {
     ],
     "modelcontextprotocol+servers/.github/workflows/release.yml": [
         ("NHI308", 7, 3, f"no `permissions:` block: the GITHUB_TOKEN of job create-metadata {_FIX_308}"),
+        ("NHI332", 228, 15, "actions/checkout leaves a GITHUB_TOKEN that writes contents in .git/config, "
+         "where every later step of job 'create-release' can read it; set persist-credentials: false"),
     ],
     "stackrox+kube-linter/tests/checks/wildcard-in-rules.yml": [
         ("NHI310", 19, 17, "Role namespace-dev/role1 rules[0] lets it read every Secret of namespace "

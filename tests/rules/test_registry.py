@@ -17,7 +17,7 @@ from tests.conftest import TODAY
 EXAMPLE_FILE = {"yaml": "agent.yaml", "json": "agent.json", "cedar": "policy.cedar", "rego": "policy.rego",
                 "toml": "config.toml"}
 # Examples of formats recognised by where the file lies, not by its content
-EXAMPLE_PATH = {"NHI308": ".github/workflows/ci.yml"}
+EXAMPLE_PATH = {"NHI308": ".github/workflows/ci.yml", **dict.fromkeys(("NHI330", "NHI332", "NHI333", "NHI334", "NHI335"), ".github/workflows/ci.yml")}
 
 
 def test_ids_and_names_are_unique_and_well_formed() -> None:
