@@ -9,9 +9,11 @@ bindings to the built-in `admin` and `edit` roles.
 They read two facts the Kubernetes source records, `RbacRule` (one rule of a Role or
 ClusterRole, with who holds it once bindings are joined) and `RbacBinding`. A rule whose
 resources are `*` is left to NHI302, which already says "all resources": naming each
-family it reaches as well would repeat one fix four times. Grants of named resources are
-warnings: controllers need some of them (an ingress controller reads TLS Secrets), so the
-message names the holder and the narrower grant to use, for a maintainer to decide.
+family it reaches as well would repeat one fix four times; so is a rule of all verbs (`*`),
+which NHI302 reports as "all verbs on ...", and these rules judge once it lists them.
+Grants of named resources are warnings: controllers need some of them (an ingress
+controller reads TLS Secrets), so the message names the holder and the narrower grant to
+use, for a maintainer to decide.
 """
 
 from __future__ import annotations
@@ -78,10 +80,11 @@ class RbacRule(Located):
 
     def matching(self, verbs: frozenset[str], resources: dict[str, frozenset[str]]) -> tuple[list[str], list[int]]:
         """The rule's verbs among `verbs` and the indexes of its resources among `resources`
-        (resource -> its API groups) whose group the rule names; none if it names resources."""
-        if self.resource_names:
-            return [], []  # limited to named objects: the fix these rules ask for
-        held_verbs = [v for v in self.verbs if v in verbs or v == "*"]
+        (resource -> its API groups) whose group the rule names; none if it names its objects
+        (`resourceNames`) or grants all verbs (NHI302 reports that)."""
+        if self.resource_names or "*" in self.verbs:
+            return [], []  # limited to named objects (the fix these rules ask for), or NHI302's
+        held_verbs = [v for v in self.verbs if v in verbs]
         groups = set(self.api_groups) or {CORE}
         indexes = [i for i, r in enumerate(self.resources)
                    if r in resources and ("*" in groups or groups & resources[r])]
@@ -102,10 +105,6 @@ class RbacBinding(Located):
     namespace: str = ""
     cluster_wide: bool = False
     subjects: tuple[str, ...] = ()
-
-
-def _verbs(verbs: list[str]) -> str:
-    return "all verbs" if "*" in verbs else ", ".join(verbs)
 
 
 # -- NHI310 -------------------------------------------------------------------------------
@@ -137,7 +136,7 @@ def secret_read_grant(rule_: RbacRule, ctx: RuleContext) -> Iterator[Violation]:
            "that holds them")
     yield Violation(
         rule_.resource_at(indexes[0]),
-        f"{rule_.title}{rule_.held()} lets it read {rule_.scope('every Secret')} ({_verbs(verbs)}), "
+        f"{rule_.title}{rule_.held()} lets it read {rule_.scope('every Secret')} ({', '.join(verbs)}), "
         f"service account tokens and TLS keys included; {fix}", rule_.role,
         f"{rule_.role}.rules[{rule_.index}].secrets.read")
 
@@ -182,7 +181,7 @@ def pod_exec_grant(rule_: RbacRule, ctx: RuleContext) -> Iterator[Violation]:
            "grant it only to a node agent that must call the kubelet")
     yield Violation(
         rule_.resource_at(indexes[0]),
-        f"{rule_.title}{rule_.held()} grants {_verbs(verbs)} on {', '.join(named)}: it can "
+        f"{rule_.title}{rule_.held()} grants {', '.join(verbs)} on {', '.join(named)}: it can "
         f"{' and '.join(does)}, with the pods' service account tokens and Secrets; "
         f"{fix}", rule_.role, f"{rule_.role}.rules[{rule_.index}].pods.exec")
 
@@ -218,7 +217,7 @@ def workload_create_grant(rule_: RbacRule, ctx: RuleContext) -> Iterator[Violati
     if not indexes:
         return
     named = ", ".join(rule_.resources[i] for i in indexes)
-    act = "create, update and patch" if "*" in verbs else ", ".join(verbs)
+    act = ", ".join(verbs)
     yield Violation(
         rule_.resource_at(indexes[0]),
         f"{rule_.title}{rule_.held()} lets it {act} {named} in {rule_.where()}: "
