@@ -149,7 +149,7 @@ def _escalates(name: str, grant: Grant, bounded: bool) -> bool:
 
 
 @rule(
-    id="NHI322", name="aws-broad-secret-read", category="privilege", severity="error",
+    id="NHI328", name="aws-broad-secret-read", category="privilege", severity="error",
     targets=(Identity,),
     summary="An IAM policy reads secrets (Secrets Manager, SSM parameters, KMS decrypt) on every resource.",
     rationale="`secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on `*` hands "
