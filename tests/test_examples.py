@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nhilint.api import lint_paths
-from nhilint.rules import all_rules, platform, workflows
+from nhilint.rules import all_rules, aws, kubernetes, platform, workflows
 from tests.conftest import EXAMPLES, TODAY
 
 # Input problems a well-formed example repository cannot show: an unreadable file, and
@@ -13,7 +13,9 @@ NOT_IN_EXAMPLES = {"NHI001", "NHI003", "NHI004", "NHI005", "NHI006", "NHI007"}
 
 # Rules about facts only platform configs carry (server packages, mounted tokens,
 # auto-approval): the repository slice in examples/repo fires them (tests/formats).
-PLATFORM_ONLY = {rule.id for rule in platform.RULES} | {rule.id for rule in workflows.RULES}
+# Rules of one platform's files (MCP configs, workflows, Kubernetes RBAC, AWS IAM): they fire
+# on examples of that format (examples/insecure/.github, aws, ...), not on the agent manifests.
+PLATFORM_ONLY = {rule.id for module in (platform, workflows, kubernetes, aws) for rule in module.RULES}
 
 
 def test_insecure_manifests_fire_every_manifest_rule() -> None:
