@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nhilint.api import lint_paths
-from nhilint.rules import all_rules, aws, kubernetes, platform, workflows
+from nhilint.rules import all_rules, aws, kubernetes, mcp, platform, workflows
 from tests.conftest import EXAMPLES, TODAY
 
 # Input problems a well-formed example repository cannot show: an unreadable file, and
@@ -15,7 +15,7 @@ NOT_IN_EXAMPLES = {"NHI001", "NHI003", "NHI004", "NHI005", "NHI006", "NHI007"}
 # auto-approval): the repository slice in examples/repo fires them (tests/formats).
 # Rules of one platform's files (MCP configs, workflows, Kubernetes RBAC, AWS IAM): they fire
 # on examples of that format (examples/insecure/.github, aws, ...), not on the agent manifests.
-PLATFORM_ONLY = {rule.id for module in (platform, workflows, kubernetes, aws) for rule in module.RULES}
+PLATFORM_ONLY = {rule.id for module in (platform, workflows, kubernetes, aws, mcp) for rule in module.RULES}
 
 
 def test_insecure_manifests_fire_every_manifest_rule() -> None:

@@ -27,6 +27,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.kubernetes",
     "nhilint.rules.aws",
     "nhilint.rules.platform",
+    "nhilint.rules.mcp",
     "nhilint.rules.delegation",
     "nhilint.rules.oversight",
     "nhilint.rules.cedar",

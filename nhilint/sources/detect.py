@@ -45,6 +45,42 @@ def is_workflow(path: str, data: Any) -> bool:
             and isinstance(data.get("jobs"), dict) and ("on" in data or True in data))
 
 
+def is_opencode_servers(mcp: Any) -> bool:
+    """opencode's `mcp`: servers of `type` "local" (a command list) or "remote" (a url)."""
+    return (isinstance(mcp, dict) and bool(mcp) and "servers" not in mcp
+            and all(isinstance(s, dict) and s.get("type") in ("local", "remote") for s in mcp.values()))
+
+
+def is_goose_extensions(extensions: Any) -> bool:
+    """Goose `extensions`: entries with a `type` and the `cmd` or `uri` they run."""
+    return (isinstance(extensions, dict) and bool(extensions) and all(
+        isinstance(e, dict) and isinstance(e.get("type"), str) for e in extensions.values())
+        and any(isinstance(e, dict) and ("cmd" in e or "uri" in e) for e in extensions.values()))
+
+
+def _continue_servers(servers: Any) -> bool:
+    """Continue's `mcpServers`: a list of blocks with a name and a command or url."""
+    return (isinstance(servers, list) and bool(servers) and all(isinstance(s, dict) for s in servers)
+            and any("command" in s or "url" in s for s in servers))
+
+
+def is_zed_settings(path: str, data: Any) -> bool:
+    servers = data.get("context_servers") if isinstance(data, dict) else None
+    return isinstance(servers, dict) and all(isinstance(s, dict) for s in servers.values())
+
+
+def is_continue_config(path: str, data: Any) -> bool:
+    return isinstance(data, dict) and _continue_servers(data.get("mcpServers"))
+
+
+def is_opencode_config(path: str, data: Any) -> bool:
+    return isinstance(data, dict) and is_opencode_servers(data.get("mcp"))
+
+
+def is_goose_config(path: str, data: Any) -> bool:
+    return isinstance(data, dict) and is_goose_extensions(data.get("extensions"))
+
+
 def is_mcp_config(path: str, data: Any) -> bool:
     if not isinstance(data, dict):
         return False

@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from nhilint.model import Credential, Grant, Identity, Location, Package, SecretCandidate
+from nhilint.rules.mcp import McpServer
 from nhilint.secrets import classify, find_secrets
 from nhilint.sources import SourceOutput
-from nhilint.sources.detect import is_claude_settings
+from nhilint.sources.detect import is_claude_settings, is_goose_extensions, is_opencode_servers
 from nhilint.sources.mapping import mapping, text
 from nhilint.sources.toml_positions import TomlError, load_toml
 from nhilint.sources.yaml_loader import Document
@@ -35,10 +36,16 @@ HOME_ROOTS = frozenset({"/", "~", "~/", "$HOME", "${HOME}", "${env:HOME}", "${us
 AUTO_APPROVE_KEYS = ("alwaysAllow", "autoApprove")
 HEADER_KEYS = ("headers", "http_headers")
 URL_KEYS = ("url", "httpUrl", "serverUrl")
-# launcher -> (ecosystem, the subcommand that runs a package: `pipx run`, `uv tool run`)
-LAUNCHERS = {"npx": ("npm", ()), "bunx": ("npm", ()), "pnpx": ("npm", ()), "uvx": ("pypi", ()),
-             "uv": ("pypi", ("tool", "run")), "pipx": ("pypi", ("run",)), "docker": ("oci", ("run",)),
-             "podman": ("oci", ("run",))}
+# launcher -> (ecosystem, the subcommands that run a package: `pipx run`, `uv tool run`,
+# `npm exec` or `npm x`; () when the launcher itself does)
+LAUNCHERS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
+    "npx": ("npm", ((),)), "bunx": ("npm", ((),)), "pnpx": ("npm", ((),)),
+    "npm": ("npm", (("exec",), ("x",))), "pnpm": ("npm", (("dlx",),)), "yarn": ("npm", (("dlx",),)),
+    "bun": ("npm", (("x",),)), "uvx": ("pypi", ((),)), "uv": ("pypi", (("tool", "run"),)),
+    "pipx": ("pypi", (("run",),)), "docker": ("oci", (("run",),)), "podman": ("oci", (("run",),))}
+# Windows shells that run the launcher: `"command": "cmd", "args": ["/c", "npx", "-y", "pkg"]`
+SHELLS = frozenset({"cmd", "powershell", "pwsh"})
+_SHELL_OPTIONS = frozenset({"/c", "/k", "/s", "/q", "/d", "-command", "-c", "-noprofile", "-nologo"})
 # Options whose value is the package to fetch (the word after it is a program of that package).
 _PACKAGE_OPTIONS = {"npm": frozenset({"-p", "--package"}), "pypi": frozenset({"--from", "--spec"}),
                     "oci": frozenset()}
@@ -48,6 +55,10 @@ _PACKAGE_OPTIONS = {"npm": frozenset({"-p", "--package"}), "pypi": frozenset({"-
 _VALUE_OPTIONS = {
     "npm": frozenset({"-c", "--call", "--registry", "--cache", "--userconfig", "--prefix", "-w",
                       "--workspace", "--node-options", "--loglevel"}),
+    # `pnpm dlx -c` and `yarn dlx -q` take no value
+    "pnpm": frozenset({"--reporter", "--dir", "-C", "--allow-build", "--filter", "-F"}),
+    "yarn": frozenset({"--cwd"}),
+    "bun": frozenset({"--cwd", "--registry"}),
     "pypi": frozenset({
         "--with", "--with-editable", "--with-requirements", "-p", "--python", "-c", "--constraints",
         "--overrides", "--build-constraints", "--index", "--default-index", "-i", "--index-url",
@@ -74,19 +85,33 @@ _VALUE_OPTIONS = {
 _EXACT_VERSION = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.-]+)?$")
 # npm reads `pkg@1` and `pkg@1.4` as ranges: only a whole semantic version is one release
 _EXACT_NPM_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
+# opencode's substitutions: `{env:NAME}`, `{file:path}` (a reference, not a value)
+_OPENCODE_REFERENCE = re.compile(r"\{(?:env|file):[^}]+\}")
 _HEADER_ARG = re.compile(r"^\s*([A-Za-z0-9-]+)\s*:\s*(.+)$")
 
 
-def _server_maps(data: dict) -> Iterator[tuple[tuple, dict]]:
-    """Every map of servers in a config, with its pointer."""
-    for key in ("mcpServers", "servers", "mcp_servers"):
-        if isinstance(data.get(key), dict):
-            yield (key,), data[key]
-    if isinstance(mapping(data.get("mcp")).get("servers"), dict):
-        yield ("mcp", "servers"), data["mcp"]["servers"]
+def _servers(data: dict) -> Iterator[tuple[tuple, str, dict]]:
+    """Every server entry of a config: (pointer, name, entry)."""
+    maps: list[tuple[tuple, Any]] = [((key,), data.get(key)) for key in ("mcpServers", "servers", "mcp_servers")]
+    maps.append((("context_servers",), data.get("context_servers")))  # Zed
+    mcp = mapping(data.get("mcp"))
+    if isinstance(mcp.get("servers"), dict):  # VS Code settings.json
+        maps.append((("mcp", "servers"), mcp["servers"]))
+    elif is_opencode_servers(mcp):
+        maps.append((("mcp",), mcp))
+    if is_goose_extensions(data.get("extensions")):
+        maps.append((("extensions",), data["extensions"]))
     for project, settings in mapping(data.get("projects")).items():  # ~/.claude.json local scope
-        if isinstance(mapping(settings).get("mcpServers"), dict):
-            yield ("projects", project, "mcpServers"), settings["mcpServers"]
+        maps.append((("projects", project, "mcpServers"), mapping(settings).get("mcpServers")))
+    for pointer, servers in maps:
+        if isinstance(servers, dict):
+            for name, server in servers.items():
+                if isinstance(server, dict):
+                    yield pointer + (name,), str(name), server
+        elif isinstance(servers, list) and pointer == ("mcpServers",):  # Continue: a list of blocks
+            for index, server in enumerate(servers):
+                if isinstance(server, dict):
+                    yield pointer + (index,), text(server.get("name")) or f"mcpServers[{index}]", server
 
 
 def _arg_secrets(args: list) -> Iterator[tuple[int, str, tuple[str, str]]]:
@@ -133,6 +158,20 @@ class _Server:
         self.doc, self.pointer, self.name, self.data, self.out = doc, pointer, name, data, out
         self.credentials: list[Credential] = []
         self.grants: list[Grant] = []
+        # Where the program and its arguments are: `command` + `args` (most clients), `cmd` +
+        # `args` (Goose), `command: {path, args}` (Zed), `command: [program, *args]` (opencode)
+        command = data.get("command", data.get("cmd"))
+        self.args_path: tuple = ("args",)
+        self.args_offset = 0
+        if isinstance(command, dict):
+            command, self.args_path = command.get("path"), ("command", "args")
+        elif isinstance(command, list):
+            command, self.args_path, self.args_offset = (command[0] if command else None), ("command",), 1
+        args: Any = data
+        for key in self.args_path:
+            args = mapping(args).get(key)
+        self.command = text(command)
+        self.args: list = args[self.args_offset:] if isinstance(args, list) else []
 
     def at(self, *path: Any) -> Location:
         return self.doc.value_location(self.pointer + path)
@@ -140,20 +179,32 @@ class _Server:
     def key(self, *path: Any) -> Location:
         return self.doc.key_location(self.pointer + path)
 
+    def arg_at(self, index: int) -> Location:
+        return self.at(*self.args_path, index + self.args_offset)
+
+    def headers(self) -> Iterator[tuple[tuple, dict]]:
+        for path in [(field,) for field in HEADER_KEYS] + [("requestOptions", "headers")]:
+            value: Any = self.data
+            for key in path:
+                value = mapping(value).get(key)
+            if isinstance(value, dict):
+                yield path, value
+
     def read(self) -> None:
         self._headers()
         self._args()
         urls: list[tuple[tuple[str | int, ...], str]] = [
             ((key,), self.data[key]) for key in URL_KEYS if isinstance(self.data.get(key), str)]
-        urls += [(("env", name), value) for name, value in mapping(self.data.get("env")).items()
-                 if isinstance(value, str) and "://" in value]
-        args = self.data.get("args")
-        urls += [(("args", index), arg) for index, arg in enumerate(args if isinstance(args, list) else [])
+        for env in ("env", "environment", "envs"):
+            urls += [((env, name), value) for name, value in mapping(self.data.get(env)).items()
+                     if isinstance(value, str) and "://" in value]
+        urls += [(self.args_path + (index + self.args_offset,), arg) for index, arg in enumerate(self.args)
                  if isinstance(arg, str) and "://" in arg]
         for path, url in urls:
             for part, shape in _url_secrets(url):
                 self._secret(self.at(*path), shape, f"{path[0]} URL {part}")
         self._approvals()
+        self._fact()
         self.out.identities.append(Identity(
             location=self.doc.key_location(self.pointer), name=self.name, source_format=FORMAT,
             declares=frozenset(), identity_type="mcp-server",
@@ -172,35 +223,56 @@ class _Server:
             has_inline_value=True, value_hint=shape[1],
             remedy="use the server's OAuth sign-in, or a token from ${input:...} or the environment"))
 
+    def _fact(self) -> None:
+        """The server as launched or reached, for the rules that judge its options (NHI340-NHI349)."""
+        launcher, words = _launch(self.command, self.args)
+        package = _package(self.command, self.args)
+        url = next(((key, self.data[key]) for key in (*URL_KEYS, "uri") if isinstance(self.data.get(key), str)), None)
+        auth = tuple(str(header) for _, headers in self.headers() for header in headers
+                     if str(header).lower() in ("authorization", "x-api-key", "api-key", "x-auth-token")
+                     or "token" in str(header).lower())
+        self.out.objects.append(McpServer(
+            location=self.doc.key_location(self.pointer), identity=self.name,
+            launcher=launcher if launcher in LAUNCHERS else "",
+            args=tuple(word for _, word in words),
+            item_locations={f"args[{position}]": self.arg_at(index) for position, (index, _) in enumerate(words)},
+            field_locations={"url": self.at(url[0])} if url else {},
+            package=package[2] if package else "",
+            package_index=next((p for p, (i, _) in enumerate(words) if package and i == package[0]), -1),
+            url=url[1] if url else "", auth_headers=auth,
+            wildcard_roots=tuple(a.strip() for a in self.args if isinstance(a, str) and a.strip() in HOME_ROOTS)))
+
     def _headers(self) -> None:
-        for field in HEADER_KEYS:
-            for header, value in mapping(self.data.get(field)).items():
+        for path, headers in self.headers():
+            for header, value in headers.items():
+                if isinstance(value, str) and _OPENCODE_REFERENCE.search(value):
+                    continue
                 shape = classify(value, str(header))
                 if shape and str(header).lower() == "authorization":
-                    self._bearer(self.key(field, header), self.at(field, header), shape,
-                                 f"{field}.{header}")
+                    self._bearer(self.key(*path, header), self.at(*path, header), shape,
+                                 f"{'.'.join(path)}.{header}")
 
     def _args(self) -> None:
-        args = self.data.get("args")
-        if not isinstance(args, list):
+        args = self.args
+        if not args:
             return
         for index, key, shape in _arg_secrets(args):
             if key.lower() == "authorization":
-                self._bearer(self.at("args", index), self.at("args", index), shape, f"args[{index}]")
+                self._bearer(self.arg_at(index), self.arg_at(index), shape, f"args[{index}]")
             else:
-                self._secret(self.at("args", index), shape, key)
+                self._secret(self.arg_at(index), shape, key)
+        package = _package(self.command, args)
         for index, arg in enumerate(args):
             if isinstance(arg, str) and arg.strip() in HOME_ROOTS:
                 self.grants.append(Grant(
-                    location=self.at("args", index), item_locations={"resources[0]": self.at("args", index)},
+                    location=self.arg_at(index), item_locations={"resources[0]": self.arg_at(index)},
                     identity=self.name, name=f"{self.name} (filesystem root {arg.strip()})",
                     label=f"MCP server '{self.name}'", resources=("*",),
                     covers=f"every file under {arg.strip()} (its root folder)",
                     remedy="pass only the folders it needs"))
-        package = _package(text(self.data.get("command")), args)
         if package is not None:
             index, ecosystem, spec, version, launcher = package
-            self.out.objects.append(Package(location=self.at("args", index), identity=self.name,
+            self.out.objects.append(Package(location=self.arg_at(index), identity=self.name,
                                             ecosystem=ecosystem, name=spec, version=version,
                                             launcher=launcher))
 
@@ -218,17 +290,37 @@ class _Server:
                                      name=name, label=name))
 
 
+def _launch(command: str | None, args: list) -> tuple[str, list[tuple[int, str]]]:
+    """The launcher's name and its text arguments with their indexes in `args`, through a
+    Windows shell (`cmd /c npx -y pkg`)."""
+    words = [(i, a) for i, a in enumerate(args) if isinstance(a, str)]
+    launcher = _program(command)
+    while launcher in SHELLS:
+        while words and words[0][1].lower() in _SHELL_OPTIONS:
+            words = words[1:]
+        if not words:
+            break
+        launcher, words = _program(words[0][1]), words[1:]
+    return launcher, words
+
+
+def _program(command: str | None) -> str:
+    name = posixpath.basename((command or "").replace("\\", "/")).lower()
+    return name.removesuffix(".exe").removesuffix(".cmd")
+
+
 def _package(command: str | None, args: list) -> tuple[int, str, str, str | None, str] | None:
     """(argument index, ecosystem, package as written, exact version or None, launcher)."""
-    launcher = posixpath.basename((command or "").replace("\\", "/")).lower().removesuffix(".cmd")
-    launcher = launcher.removesuffix(".exe")
+    launcher, words = _launch(command, args)
     if launcher not in LAUNCHERS:
         return None
-    ecosystem, subcommand = LAUNCHERS[launcher]
-    words = [(i, a) for i, a in enumerate(args) if isinstance(a, str)]
-    if tuple(word for _, word in words[:len(subcommand)]) != subcommand:
+    ecosystem, subcommands = LAUNCHERS[launcher]
+    subcommand = next((sub for sub in subcommands
+                       if tuple(word for _, word in words[:len(sub)]) == sub), None)
+    if subcommand is None:
         return None
     words = words[len(subcommand):]
+    value_options = _VALUE_OPTIONS.get(launcher, _VALUE_OPTIONS[ecosystem])
     chosen = None
     skip_next = False
     for position, (index, word) in enumerate(words):
@@ -240,7 +332,7 @@ def _package(command: str | None, args: list) -> tuple[int, str, str, str | None
             chosen = (index, value) if has_value else (words[position + 1] if position + 1 < len(words) else None)
             break
         if word.startswith("-"):
-            skip_next = not has_value and option in _VALUE_OPTIONS[ecosystem]
+            skip_next = not has_value and option in value_options
             continue
         chosen = (index, word)
         break
@@ -269,10 +361,8 @@ def _version(ecosystem: str, spec: str) -> str | None:
 
 def read(doc: Document, out: SourceOutput) -> None:
     data = doc.data
-    for pointer, servers in _server_maps(data):
-        for name, server in servers.items():
-            if isinstance(server, dict):
-                _Server(doc, pointer + (name,), str(name), server, out).read()
+    for pointer, name, server in _servers(data):
+        _Server(doc, pointer, name, server, out).read()
     if is_claude_settings(doc.path, data):
         _claude_permissions(doc, data["permissions"], out)
 

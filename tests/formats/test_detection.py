@@ -67,6 +67,45 @@ def test_detection(tmp_path: Path, files: dict[str, str], expected: int) -> None
     assert len(_rules(tmp_path, files)) == expected
 
 
+UNPINNED = '{"mcpServers": {"acme": {"command": "npx", "args": ["-y", "acme-mcp"]}}}'
+CLIENTS = [
+    # (path, text, the format --list-files names)
+    (".continue/config.yaml", "name: a\nversion: 1.0.0\nmcpServers:\n  - name: acme\n    command: npx\n"
+     "    args: [-y, acme-mcp]\n", "continue-config"),
+    (".continue/mcpServers/acme.yaml", "name: a\nschema: v1\nmcpServers:\n  - name: acme\n    command: npx\n"
+     "    args: [-y, acme-mcp]\n", "continue-config"),
+    (".continue/mcpServers/acme.json", UNPINNED, "mcp-config"),
+    (".zed/settings.json", '{"theme": "x", "context_servers": {"acme": {"command": {"path": "npx", '
+     '"args": ["-y", "acme-mcp"]}}}}', "zed-settings"),
+    ("opencode.json", '{"mcp": {"acme": {"type": "local", "command": ["npx", "-y", "acme-mcp"]}}}', "opencode-config"),
+    (".config/goose/config.yaml", "extensions:\n  acme:\n    type: stdio\n    cmd: npx\n    args: [-y, acme-mcp]\n"
+     "    enabled: true\n", "goose-config"),
+    (".codeium/windsurf/mcp_config.json", UNPINNED, "mcp-config"),
+    (".amazonq/mcp.json", UNPINNED, "mcp-config"),
+    (".roo/mcp.json", UNPINNED, "mcp-config"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "fmt"), CLIENTS, ids=[c[0] for c in CLIENTS])
+def test_agent_clients_are_read_and_named(tmp_path: Path, name: str, text: str, fmt: str) -> None:
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = lint_paths([str(tmp_path)], today=TODAY)
+    assert [f.rule for f in result.findings] == ["NHI305"]
+    assert [o.read_as for o in result.outcomes.values()] == [fmt]
+
+
+@pytest.mark.parametrize("files", [
+    {".vscode/extensions.json": '{"recommendations": ["ms-python.python"]}'},
+    {"chart/values.yaml": "extensions:\n  enabled: true\n  list: [a, b]\n"},
+    {"package.json": '{"name": "x", "mcp": {"enabled": true}}'},
+    {"config.yaml": "mcpServers: [a, b]\n"},
+    {".zed/settings.json": '{"theme": "One Dark", "languages": {"Python": {"tab_size": 4}}}'},
+], ids=["vscode-extensions", "helm-extensions", "package-json-mcp-flag", "list-of-names", "zed-without-servers"])
+def test_client_look_alikes_are_ignored(tmp_path: Path, files: dict[str, str]) -> None:
+    assert _rules(tmp_path, files) == []
+
+
 def test_vscode_settings_with_mcp_block(tmp_path: Path) -> None:
     settings = '{\n  "editor.tabSize": 2,\n  "mcp": {"servers": {\n    "crm": {"url": "https://x.example/mcp", "trust": true}\n  }}\n}\n'
     assert _rules(tmp_path, {".vscode/settings.json": settings}) == [("NHI307", ".vscode/settings.json", 4)]

@@ -42,6 +42,8 @@ EXPECTED = {
         ("NHI204", ".codex/config.toml", 9, 29),  # sk_live_ in an inline table
         ("NHI201", ".codex/config.toml", 13, 18),  # static bearer token...
         ("NHI204", ".codex/config.toml", 13, 36),  # ...written inline
+        ("NHI340", ".continue/mcpServers/tools.yaml", 10, 9),  # the Docker socket (Continue block)
+        ("NHI341", ".continue/mcpServers/tools.yaml", 15, 10),  # sse over plain http
         ("NHI307", ".gemini/settings.json", 6, 7),  # trust: true
         ("NHI305", ".mcp.json", 5, 22),
         ("NHI204", ".mcp.json", 7, 41),  # ghp_ in env
@@ -52,9 +54,12 @@ EXPECTED = {
         ("NHI201", ".vscode/mcp.json", 18, 9),  # mcp-remote --header "Authorization: Bearer ..."
         ("NHI204", ".vscode/mcp.json", 18, 9),
         ("NHI305", ".vscode/mcp.json", 23, 75),  # docker image without a tag
+        ("NHI305", ".zed/settings.json", 5, 51),  # pnpm dlx with a range (^2025.7.1)
+        ("NHI342", ".zed/settings.json", 5, 104),  # filesystem server rooted at a home directory
         ("NHI305", "cline_mcp_settings.json", 5, 16),  # uvx package without a version
         ("NHI204", "cline_mcp_settings.json", 5, 62),  # password in a connection URL
         ("NHI307", "cline_mcp_settings.json", 6, 7),  # alwaysAllow
+        ("NHI341", "opencode.json", 4, 42),  # opencode remote over plain http
     ],
     "a2a": [
         ("NHI104", ".well-known/agent-card.json", 16, 5),  # apiKey scheme: shared secret

@@ -59,6 +59,9 @@ SHAPE_FINDINGS = {
         # the values of -p, -e, --name, --network, -v, --python, --with, --from, --spec are
         # not the package; npx's `@1` is a range, uvx's `@1` is one release
         ("NHI305", ".mcp.json", 3, 136, f"'published-port' runs image 'ghcr.io/acme/web-mcp' through docker {_PIN}"),
+        ("NHI340", ".mcp.json", 4, 77, "MCP server 'pinned-port': `--network host` puts it on the host's "
+         "network: it can reach every service listening on the host's localhost and interfaces; remove it "
+         "and mount or publish only what the server needs"),
         ("NHI305", ".mcp.json", 7, 79, f"'from-unpinned' runs pypi package 'mcp-server-time' through uvx {_PIN}"),
         ("NHI305", ".mcp.json", 8, 76, f"'uv-tool-run' runs pypi package 'mcp-server-sqlite' through uv {_PIN}"),
         ("NHI305", ".mcp.json", 11, 52, f"'npx-range' runs npm package '@acme/mcp-server@1' through npx {_PIN}"),
