@@ -94,7 +94,8 @@ def test_recursion_and_allocation_bombs_in_rego_tests_are_errors_and_the_rest_pa
                      "p_test.rego": "package p\n\ntest_ok if { true }\n\ntest_recursion if { f(1) == 2 }\n\n"
                                     "test_range if { count(numbers.range(1, 1000000000)) > 0 }\n\n"
                                     "test_after if { true }\n"})
-    proc = nhilint("test", "--format", "json", tmp_path)
+    # A generous time limit: the memory cap, not the clock of a loaded CI machine, must end the bombs.
+    proc = nhilint("test", "--format", "json", "--timeout", "120", tmp_path)
     assert proc.returncode == 1, proc.stderr
     results = {r["name"]: r for r in json.loads(proc.stdout)["results"]}
     assert {name: r["status"] for name, r in results.items()} == {
@@ -141,8 +142,11 @@ def test_hostile_custom_rules_are_findings_at_their_declaration_and_the_others_r
     write(tmp_path, {".nhilint.yaml": config, "agent.yaml": MANIFEST})
     lines = {rule_id: n + 1 for n, line in enumerate(config.splitlines()) for rule_id, _ in rules
              if line == f"  - id: {rule_id}"}
-    # the time limit of custom rules, shortened for the test (it applies in the child too: fork)
-    monkeypatch.setattr("nhilint.custom_rules.TIMEOUT", 1.0)
+    # the time limit of custom rules, shortened for the test (it applies in the child too: fork),
+    # and a small memory cap, so the allocation bombs meet it long before that limit, however
+    # loaded the machine
+    monkeypatch.setattr("nhilint.custom_rules.TIMEOUT", 3.0)
+    monkeypatch.setattr("nhilint.engines.isolation.DEFAULT_MEMORY", 256 * 1024 * 1024)
     monkeypatch.chdir(tmp_path)
     result = lint("--format", "json", ".")
     assert result.exit_code == 1, result.output
@@ -153,7 +157,7 @@ def test_hostile_custom_rules_are_findings_at_their_declaration_and_the_others_r
     assert found["ACME101"]["message"].startswith(f"custom rule ACME101 failed to evaluate: {STACK_OVERFLOW}")
     for rule_id in ("ACME102", "ACME103"):
         assert found[rule_id]["message"].startswith(f"custom rule {rule_id} failed to evaluate: {OUT_OF_MEMORY}")
-    assert found["ACME104"]["message"] == ("custom rule ACME104 failed to evaluate: did not finish within 1 s "
+    assert found["ACME104"]["message"] == ("custom rule ACME104 failed to evaluate: did not finish within 3 s "
                                            "(the time limit of custom rules)")
     assert found["ACME105"]["message"] == "still evaluated"
 
