@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,35 @@ _COMPANION_FILES = ((".cedarschema", "Cedar schema: read with the policies it va
                     (".cedarschema.json", "Cedar schema: read with the policies it validates"),
                     (".nhitest.yaml", "scenario file: run by `nhilint test`"),
                     (".nhitest.yml", "scenario file: run by `nhilint test`"))
+
+
+HELM_TEMPLATE = "Helm template: rendered by helm, not read; lint `helm template` output"
+TEMPLATE = "template ({{ ... }} actions): not YAML until rendered, not read; lint the rendered output"
+KUSTOMIZATION = ("Kustomize overlay: built by kustomize, not read (the resources it names are read as "
+                 "they are); lint `kustomize build` output")
+KUSTOMIZE_PATCH = "Kustomize patch: applied by kustomize, not read alone; lint `kustomize build` output"
+KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+# `{{ ... }}` template actions (Helm, Go templates, Jinja), not a GitHub Actions `${{ ... }}`
+_TEMPLATE_ACTION = re.compile(r"(?<![$\\{])\{\{(?!\{)")
+
+
+def has_template_actions(text: str) -> bool:
+    """Whether the text holds `{{ ... }}` template actions (a GitHub expression is not one)."""
+    return "{{" in text and _TEMPLATE_ACTION.search(text) is not None
+
+
+def is_helm_template(path: str) -> bool:
+    """Whether the file is below the `templates/` folder of a Helm chart (a folder with `Chart.yaml`)."""
+    if "templates" not in path:
+        return False
+    parts = Path(os.path.abspath(path)).parts  # the cache below is by absolute folder
+    return any(part == "templates" and _is_chart(os.path.join(*parts[:i]))
+               for i, part in enumerate(parts[:-1]) if i)
+
+
+@lru_cache(maxsize=4096)
+def _is_chart(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "Chart.yaml"))
 
 
 def not_linted_reason(path: str) -> str:

@@ -12,7 +12,20 @@ from typing import Any
 
 from nhilint import custom_rules, suppressions
 from nhilint.config import Configuration, Settings, as_configuration
-from nhilint.discovery import display_path, not_linted_reason, walk
+from nhilint.discovery import (
+    HELM_TEMPLATE,
+    KUSTOMIZATION,
+    KUSTOMIZATION_NAMES,
+    KUSTOMIZE_PATCH,
+    NOT_REGULAR,
+    OUTSIDE_TREE,
+    TEMPLATE,
+    display_path,
+    has_template_actions,
+    is_helm_template,
+    not_linted_reason,
+    walk,
+)
 from nhilint.model import FileOutcome, Finding, Inventory, LintResult, Location, SecretCandidate, Violation
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import find_secrets, mask_text
@@ -59,6 +72,7 @@ class FileReading:
     text: str | None = None
     formats: list[str] = field(default_factory=list)
     skipped: str = ""
+    unjudged: bool = False  # recognised (a template, say) but not read: the summary counts it skipped
 
     def read_as(self, name: str) -> None:
         if name not in self.formats:
@@ -74,20 +88,23 @@ def read_structured(path: str, text: str, out: SourceOutput) -> FileReading:
         if path.endswith(".json"):
             text = blank_json_comments(text)  # JSONC: VS Code and Cursor configs carry comments
         out.documents = []
-        for doc in iter_documents(path, text):
-            out.documents.append(doc)
-            fmt = next((f for f in formats if f.matches(path, doc.data)), None)
-            if fmt is None:
-                continue
-            reading.read_as(fmt.name)
-            before = len(out.identities)
-            _module(fmt.module).read(doc, out)
-            produced = out.identities[before:]
-            if not out.context_only:
-                _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
+        for whole in iter_documents(path, text):
+            out.documents.append(whole)
+            for doc in list_items(whole):  # a `kind: List` is read as its items
+                fmt = next((f for f in formats if f.matches(path, doc.data)), None)
+                if fmt is None:
+                    continue
+                reading.read_as(fmt.name)
+                before = len(out.identities)
+                _module(fmt.module).read(doc, out)
+                produced = out.identities[before:]
+                if not out.context_only:
+                    _scan_secrets(doc, produced[0].name if len(produced) == 1 else None, out)
     except LoadError as exc:
-        if "{{" in text and all(f.templated for f in formats):
-            reading.skipped = "a template (not YAML until rendered)"  # Helm, say
+        # A template (Helm, say) is not YAML until rendered: listed as skipped, not NHI001.
+        if has_template_actions(text) and (not path.endswith(".json") or all(f.templated for f in formats)):
+            reading.skipped = HELM_TEMPLATE if is_helm_template(path) else TEMPLATE
+            reading.unjudged = True
             return reading
         out.problem(exc.rule, Location(path, exc.line, exc.column), exc.message)
         reading.skipped = f"{exc.message} ({exc.rule})"
@@ -122,13 +139,73 @@ def read_file(file: Path, path: str, out: SourceOutput) -> FileReading:
 
 
 def _outcome(path: str, reading: FileReading, out: SourceOutput) -> FileOutcome:
-    if reading.formats:
-        return FileOutcome(read_as=", ".join(reading.formats), checked=True)
+    if reading.formats:  # with the reason the rest was not read, when a document stopped it
+        return FileOutcome(read_as=", ".join(reading.formats), checked=True,
+                           skipped=mask_text(reading.skipped), unjudged=reading.unjudged)
     if reading.skipped:  # a parse error's text: masked as a message is
-        return FileOutcome(skipped=mask_text(reading.skipped), checked=bool(out.problems))
-    if posixpath.basename(path) in CONFIG_FILE_NAMES:
+        return FileOutcome(skipped=mask_text(reading.skipped), checked=bool(out.problems),
+                           unjudged=reading.unjudged)
+    name = posixpath.basename(path)
+    if name in CONFIG_FILE_NAMES:
         return FileOutcome(read_as=CONFIG_FORMAT)
+    if name in KUSTOMIZATION_NAMES:
+        return FileOutcome(skipped=KUSTOMIZATION, unjudged=True)
+    if is_helm_template(path):  # it parsed, but holds nothing nhilint reads as written
+        return FileOutcome(skipped=HELM_TEMPLATE, unjudged=True)
     return FileOutcome(skipped=not_linted_reason(path))
+
+
+def list_items(doc: Document) -> list[Document]:
+    """The documents to read in `doc`: a `kind: List` (`kubectl get -o yaml`) or a typed list
+    (`RoleList`) gives its items, each located where it is; any other document is itself."""
+    from nhilint.sources.kubernetes import list_items as kubernetes_items
+
+    return kubernetes_items(doc) if _is_list(doc.data) else [doc]
+
+
+def _is_list(data: Any) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("items"), list)
+            and isinstance(data.get("kind"), str) and data["kind"].endswith("List")
+            and isinstance(data.get("apiVersion"), str))
+
+
+def _kustomize_patches(files: list[Path]) -> dict[str, str]:
+    """The patch files the Kustomize overlays among `files` name (display path -> reason):
+    a patch is applied by kustomize, and is no whole object on its own."""
+    patches: dict[str, str] = {}
+    for file in files:
+        if file.name not in KUSTOMIZATION_NAMES:
+            continue
+        try:
+            raw, _size = read_bounded(file, MAX_FILE_BYTES)
+            documents = list(iter_documents(str(file), decode(str(file), raw)))
+        except (LoadError, OSError):
+            continue  # reading it as a file reports it
+        for doc in documents:
+            for name in _patch_paths(doc.data):
+                patches[display_path(file.parent / name)] = KUSTOMIZE_PATCH
+    return patches
+
+
+def _patch_paths(data: Any) -> list[str]:
+    if not isinstance(data, dict):
+        return []
+    names: list[Any] = []
+    if isinstance(data.get("patchesStrategicMerge"), list):
+        names += data["patchesStrategicMerge"]
+    for key in ("patches", "patchesJson6902"):
+        if isinstance(data.get(key), list):
+            names += [p.get("path") for p in data[key] if isinstance(p, dict)]
+    # an entry of patchesStrategicMerge may be an inline patch, not a file name
+    return [name for name in names if isinstance(name, str) and name and "\n" not in name]
+
+
+# Why discovery did not read a file it would have: the summary counts these as skipped.
+_UNREAD = frozenset({OUTSIDE_TREE, NOT_REGULAR, "symlink loop", "broken symlink (its target is missing)"})
+
+
+def _unread(reason: str) -> bool:
+    return reason in _UNREAD or reason.startswith("cannot be read")
 
 
 PROJECT_MARKERS = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml", ".git")
@@ -173,9 +250,15 @@ def lint(paths: Iterable[str], settings: Settings | Configuration, today: dt.dat
     problems: list[_Raw] = []
     records: dict[str, _FileRecord] = {}
     scanned: list[str] = []
-    outcomes = {path: FileOutcome(skipped=reason) for path, reason in discovery.skipped}
+    outcomes = {path: FileOutcome(skipped=reason, unjudged=_unread(reason))
+                for path, reason in discovery.skipped}
+    patches = _kustomize_patches(files)
     for file in files:
         path = display_path(file)
+        if path in patches:
+            if path not in context_only:
+                outcomes[path] = FileOutcome(skipped=patches[path], unjudged=True)
+            continue
         root = project_root(file, roots)
         project_settings = configuration.for_directory(root)
         exclusion = project_settings.exclusion(path)

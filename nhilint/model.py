@@ -289,6 +289,10 @@ class FileOutcome:
     # Read as one of nhilint's formats, or reported unreadable (NHI001, NHI003): what the
     # summary's "in N files" counts. Configuration files and unknown formats are not.
     checked: bool = False
+    # Recognised, or meant to be read, but not judged: a Helm template, a Kustomize overlay
+    # or patch, a broken symlink. The summary's "N skipped" counts these unless `read_as`
+    # is set too (a file read up to a document that is a template: `skipped` says why).
+    unjudged: bool = False
 
 
 @dataclass

@@ -107,7 +107,8 @@ def test_list_files_names_each_format_and_each_skip_reason(tmp_path: Path, monke
         "bound (NHI003)\n"
         "broken.yaml              skipped: invalid YAML: did not find expected node content (while "
         "parsing a flow node) (NHI001)\n"
-        "chart/templates/sa.yaml  skipped: a template (not YAML until rendered)\n"
+        "chart/templates/sa.yaml  skipped: template ({{ ... }} actions): not YAML until rendered, not read; "
+        "lint the rendered output\n"
         "dangling.yaml            skipped: broken symlink (its target is missing)\n"
         "data.json                skipped: not a format nhilint reads\n"
         "generated/c.yaml         skipped: excluded by --exclude 'generated'\n"
@@ -124,12 +125,14 @@ def test_list_files_names_each_format_and_each_skip_reason(tmp_path: Path, monke
         result = run("lint", flag, "--exclude", "generated")
         assert (result.exit_code, result.output) == (0, expected)
     # Linting the same tree: the dangling symlinks are no finding, and "in N files" counts
-    # the manifest, the Rego module and the two files it could not read.
+    # the manifest, the Rego module and the two files it could not read; the template and
+    # the three symlinks it did not read are "skipped".
     lint = run("lint", "--exclude", "generated", "--today", "2026-11-22")
     assert lint.exit_code == 1
     assert [line.split(": ")[0] for line in lint.output.splitlines() if ": " in line][-2:] == [
         "big.json:1:1", "broken.yaml:4:1"]
-    assert lint.output.endswith("\n8 findings (4 errors, 4 warnings, 0 info) in 4 files\n")
+    assert lint.output.endswith("\n8 findings (4 errors, 4 warnings, 0 info) in 4 files; "
+                                "4 skipped (--list-files says why)\n")
 
 
 def test_a_dangling_symlink_named_on_the_command_line_is_skipped(tmp_path: Path, monkeypatch) -> None:
@@ -139,7 +142,8 @@ def test_a_dangling_symlink_named_on_the_command_line_is_skipped(tmp_path: Path,
             == "agent.yaml  skipped: broken symlink (its target is missing)\n\n"
                "0 files read as a known format, 0 configuration files, 1 skipped\n")
     result = run("lint", "agent.yaml")
-    assert (result.exit_code, result.output) == (0, "0 findings (0 errors, 0 warnings, 0 info) in 0 files\n")
+    assert (result.exit_code, result.output) == (
+        0, "0 findings (0 errors, 0 warnings, 0 info) in 0 files; 1 skipped (--list-files says why)\n")
 
 
 def test_list_files_of_a_missing_path_is_a_usage_error() -> None:

@@ -16,7 +16,9 @@ def _plural(count: int, word: str) -> str:
 
 def summary_line(result: LintResult) -> str:
     """`N findings (...) in M files`: M counts the files read as one of nhilint's formats and
-    those it could not read (their finding says why), not configuration or unknown files."""
+    those it could not read (their finding says why), not configuration or unknown files;
+    then `; K skipped` when nhilint recognised files it did not judge (a Helm template, a
+    Kustomize overlay, a broken symlink: `--list-files` lists each with the reason)."""
     counts = result.counts()
     active = sum(counts.values())
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
@@ -25,6 +27,9 @@ def summary_line(result: LintResult) -> str:
     line = f"{_plural(active, 'finding')} ({', '.join(parts)}) in {_plural(result.checked_files(), 'file')}"
     if suppressed:
         line += f"; {suppressed} suppressed"
+    skipped = sum(1 for outcome in result.outcomes.values() if outcome.unjudged and not outcome.read_as)
+    if skipped:
+        line += f"; {skipped} skipped (--list-files says why)"
     return line
 
 
@@ -50,12 +55,17 @@ def render(result: LintResult, options: RenderOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _outcome(read_as: str, skipped: str) -> str:
+    if read_as and skipped:  # read up to a document that stopped it
+        return f"{read_as} (the rest skipped: {visible(skipped)})"
+    return read_as or f"skipped: {visible(skipped)}"
+
+
 def file_list(result: LintResult) -> str:
     """`--list-files`: each file with the format it was read as, or why it was skipped, in path
     order, then the totals."""
     width = max((len(visible(path)) for path in result.outcomes), default=0)
-    lines = [f"{visible(path):<{width}}  "
-             + (outcome.read_as if outcome.read_as else f"skipped: {visible(outcome.skipped)}")
+    lines = [f"{visible(path):<{width}}  " + _outcome(outcome.read_as, outcome.skipped)
              for path, outcome in result.outcomes.items()]
     outcomes = result.outcomes.values()
     known = sum(1 for outcome in outcomes if outcome.read_as and outcome.checked)

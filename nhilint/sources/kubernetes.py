@@ -266,6 +266,31 @@ READERS: dict[str, Callable[[_Object, SourceOutput], None]] = {
 }
 
 
+MAX_LIST_DEPTH = 4  # a List of Lists: kubectl never nests deeper
+
+
+def list_items(doc: Document, depth: int = 0) -> list[Document]:
+    """The items of a `kind: List` (`kubectl get -o yaml`) or a typed list (`RoleList`, from
+    the API), each a document located where it is in the file. A typed list's items carry
+    no `kind` or `apiVersion` of their own: they get the list's."""
+    data = doc.data
+    kind = data.get("kind") if isinstance(data, dict) else None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not (isinstance(kind, str) and kind.endswith("List") and isinstance(items, list)) or depth > MAX_LIST_DEPTH:
+        return [doc]
+    typed = {"kind": kind[:-len("List")], "apiVersion": data.get("apiVersion")} if kind != "List" else {}
+    positions: defaultdict[Any, dict] = defaultdict(dict)  # by item: one pass over the positions
+    for pointer, span in doc.positions.items():
+        if len(pointer) >= 2 and pointer[0] == "items":
+            positions[pointer[1]][tuple(pointer[2:])] = span
+    documents = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            item_doc = Document(doc.path, {**typed, **item} if typed else item, doc.index, positions[index])
+            documents.extend(list_items(item_doc, depth + 1))
+    return documents
+
+
 def read(doc: Document, out: SourceOutput) -> None:
     obj = _Object(doc)
     READERS[obj.kind](obj, out)
