@@ -81,6 +81,12 @@ def _mount_source(value: str) -> str:
     return fields.get("source") or fields.get("src") or "" if fields.get("type", "volume") == "bind" else ""
 
 
+def _read_only(option: str, value: str) -> bool:
+    if option == "--mount":
+        return any(part in ("readonly", "ro", "readonly=true", "ro=true") for part in value.split(","))
+    return "ro" in value.rsplit(":", 1)[-1].split(",") if value.count(":") >= 2 else False
+
+
 def _docker_options(server: McpServer) -> Iterator[tuple[int, str, str]]:
     """(argument index, the option as written, what it lets the server do) for the options of
     `docker run` before the image that hand the container the host."""
@@ -108,7 +114,8 @@ def _docker_options(server: McpServer) -> Iterator[tuple[int, str, str]]:
         elif source and host_folder(source):
             root = _ROOT.match(source.replace("\\", "/").rstrip("/") or "/")
             what = "the host's whole filesystem" if root else "a home directory of the host"
-            yield at, written, (f"mounts {what} into it: it can read and change every file there, "
+            can = "read" if _read_only(option, value) else "read and change"
+            yield at, written, (f"mounts {what} into it: it can {can} every file there, "
                                 "SSH keys and cloud credentials included")
         elif option in ("--network", "--net") and value == "host":
             yield at, written, ("puts it on the host's network: it can reach every service listening "
