@@ -172,27 +172,29 @@ def _role(obj: _Object, out: SourceOutput) -> None:
         if not isinstance(rule, dict):
             continue
         pointer = ("rules", index)
-        resource_fields = ("apiGroups", "resources", "nonResourceURLs")
-        resources = tuple(r for f in resource_fields for r in texts(rule.get(f)))
-        resource_pointers = [p for f in resource_fields for p in list_pointers(pointer + (f,), rule.get(f))]
+        # Each list read once: the Grant (for the wildcard and admin rules) and the RbacRule
+        # (for the NHI31x rules) share them, and the locations they are made of.
+        lists = {f: texts(rule.get(f)) for f in ("verbs", "apiGroups", "resources", "nonResourceURLs")}
+        pointers = {f: list_pointers(pointer + (f,), rule.get(f)) for f in lists}
+        location, fields = obj.doc.value_location(pointer), key_locations(obj.doc, pointer, rule)
+        verb_items = item_locations(obj.doc, "verbs", pointers["verbs"])
         covers, fix = _covers(rule)
         out.objects.append(Grant(
-            location=obj.doc.value_location(pointer),
-            field_locations=key_locations(obj.doc, pointer, rule),
-            item_locations=item_locations(obj.doc, "actions",
-                                          list_pointers(pointer + ("verbs",), rule.get("verbs")))
-            | item_locations(obj.doc, "resources", resource_pointers),
+            location=location, field_locations=fields,
+            item_locations=item_locations(obj.doc, "actions", pointers["verbs"])
+            | item_locations(obj.doc, "resources", pointers["apiGroups"] + pointers["resources"]
+                             + pointers["nonResourceURLs"]),
             identity=role, name=f"{role} rules[{index}]", label=f"{role} rules[{index}]",
-            actions=texts(rule.get("verbs")), resources=resources, covers=covers, remedy=fix,
+            actions=lists["verbs"], resources=lists["apiGroups"] + lists["resources"] + lists["nonResourceURLs"],
+            covers=covers, remedy=fix,
         ))
         out.objects.extend(_escalations(obj, role, index, rule))
         out.objects.append(RbacRule(
-            location=obj.doc.value_location(pointer), field_locations=key_locations(obj.doc, pointer, rule),
-            item_locations=item_locations(obj.doc, "verbs", list_pointers(pointer + ("verbs",), rule.get("verbs")))
-            | item_locations(obj.doc, "resources", list_pointers(pointer + ("resources",), rule.get("resources"))),
+            location=location, field_locations=fields,
+            item_locations=verb_items | item_locations(obj.doc, "resources", pointers["resources"]),
             role=role, index=index, cluster_role=obj.kind == "ClusterRole", namespace=obj.namespace,
-            verbs=texts(rule.get("verbs")), api_groups=texts(rule.get("apiGroups")),
-            resources=texts(rule.get("resources")), resource_names=texts(rule.get("resourceNames"))))
+            verbs=lists["verbs"], api_groups=lists["apiGroups"], resources=lists["resources"],
+            resource_names=texts(rule.get("resourceNames"))))
 
 
 def _binding(obj: _Object, out: SourceOutput) -> None:
