@@ -149,3 +149,12 @@ def test_a_broken_symlink_is_counted_as_skipped(chdir: Path) -> None:
     os.symlink("gone.yaml", chdir / "gone-link.yaml")
     assert _run("--select", "NHI310", ".")[1].endswith(
         " in 1 file; 1 skipped (--list-files says why)\n")
+
+
+def test_a_file_read_up_to_a_template_document_says_the_rest_was_skipped(chdir: Path) -> None:
+    _write(chdir, {"sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n---\n"
+                              "{{- if .Values.b }}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n"
+                              "  name: {{ .Values.name }}\n{{- end }}\n"})
+    assert _listing() == {"sa.yaml": "kubernetes (the rest " + TEMPLATE + ")"}
+    output = _run(".")[1]
+    assert "NHI001" not in output and output.endswith(" in 1 file\n")
