@@ -1,7 +1,8 @@
 """Issue 14's misses, gathered in one repository (tests/formats/fixtures/misses): a finding
 at each risky line, none at the safe ones beside them (a pinned `uvx pkg==1.0.0`, a
-ServiceAccount that opts out of automount, `ec2:DescribeInstances` on `*`, a Deny, a read of
-one named ConfigMap, a `permissions: {}` workflow, a checkout without persisted credentials)."""
+read-only project mount, a localhost MCP server, a ServiceAccount that opts out of
+automount, `ec2:DescribeInstances` on `*`, a Deny, a read of one named ConfigMap, a
+`permissions: {}` workflow, a checkout without persisted credentials)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def test_each_risky_line_fires_and_no_safe_one() -> None:
     assert found == [
         (".github/workflows/pr-agent.yml", 11, 16, "NHI330"),  # the PR head checked out with a secret
         (".mcp.json", 4, 51, "NHI305"),  # npx without a version; the pinned uvx beside it is clean
+        (".mcp.json", 6, 50, "NHI305"),  # pnpm dlx of a range (^1.2.0); uvx --python 3.12 pkg==2.1.0 is clean
+        (".mcp.json", 7, 63, "NHI305"),  # cmd /c npx without a version
+        (".mcp.json", 8, 73, "NHI340"),  # the Docker socket; a read-only project mount beside it is clean
+        (".mcp.json", 10, 37, "NHI341"),  # plain http off the machine; localhost beside it is clean
+        (".mcp.json", 12, 99, "NHI342"),  # a filesystem server given a home directory, not a project folder
         ("agent-policy.json", 13, 17, "NHI320"),  # iam:CreatePolicyVersion: grant itself anything
         ("agent-policy.json", 14, 19, "NHI302"),
         ("agent-policy.json", 19, 17, "NHI328"),  # every secret in Secrets Manager
