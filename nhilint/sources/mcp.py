@@ -1,17 +1,23 @@
-"""MCP client configurations: Claude Desktop and Code, Cursor, VS Code, Cline, Gemini CLI,
-Windsurf (JSON), and Codex `config.toml`.
+"""MCP client configurations: Claude Desktop and Code, Cursor, VS Code, Cline, Roo, Gemini
+CLI, Windsurf, Amazon Q (JSON `mcpServers`/`servers`), Continue (`mcpServers` lists in
+`.continue/config.yaml` and `.continue/mcpServers/*.yaml`), Zed (`context_servers`),
+opencode (`mcp`, a command list), Goose (`extensions`, `cmd`/`uri`), and Codex `config.toml`.
 
 Each server is an Identity (the format has no owner, purpose or expiry: `declares` is
-empty). What the config can get wrong, mapped to the shared rules:
+empty) and an `McpServer` fact (its launcher, arguments, package and URL). What the config
+can get wrong, mapped to the rules:
 
-* literal secrets in `env`, `headers`, `args` and URLs: secret candidates (NHI204); a
-  literal `Authorization` bearer token to a remote server is also a static credential
-  with no lifetime (NHI201);
+* literal secrets in `env`, `headers`, `args` (`-e NAME=value` too) and URLs: secret
+  candidates (NHI204); a literal `Authorization` bearer token to a remote server is also a
+  static credential with no lifetime (NHI201);
 * `alwaysAllow`/`autoApprove` lists, Gemini `trust: true`, Codex `approval_policy =
   "never"`: auto-approved grants (NHI307);
-* a filesystem server rooted at `/` or the home folder, Codex `sandbox_mode =
-  "danger-full-access"`: a wildcard resource (NHI302);
-* `npx -y pkg`, `uvx pkg`, `docker run image` without a version: an unpinned Package (NHI305).
+* any server given `/` or the home folder, Codex `sandbox_mode = "danger-full-access"`: a
+  wildcard resource (NHI302); a filesystem server given a drive or a home directory (NHI342);
+* `npx`, `pnpm dlx`, `npm exec`, `yarn dlx`, `bunx`, `uvx`, `pipx run`, `docker run` (also
+  through `cmd /c`) of a package without an exact version: an unpinned Package (NHI305);
+* `docker run` options that hand the container the host (NHI340), and remote servers over
+  plain http (NHI341).
 """
 
 from __future__ import annotations
