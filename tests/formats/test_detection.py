@@ -193,6 +193,13 @@ def test_toml_error_is_located() -> None:
     ("role.json", '{"Role": {"AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow"}]}, "MaxSessionDuration": true}}'),
     (".codex/config.toml", "approval_policy = 3\n[mcp_servers]\nx = 1\n[mcp_servers.y]\nargs = 'npx'\n"),
     ("server.conf", 'server {\n  trust_domain = 5\n  admin_ids = "x"\n}\n'),
+    ("opencode.json", '{"mcp": {"a": {"type": "local", "command": []}, "b": {"type": "remote", "url": 3}}}'),
+    ("opencode.json", '{"mcp": {"a": {"type": "local", "command": [null, 2, {"x": 1}]}}}'),
+    (".zed/settings.json", '{"context_servers": {"a": {"command": {"path": 1, "args": "npx"}}, "b": {"command": {}}}}'),
+    (".continue/config.yaml", "mcpServers:\n  - {name: [1], command: docker, args: [run, -v]}\n  - url: {a: 1}\n"),
+    ("goose.yaml", "extensions:\n  a: {type: stdio, cmd: [npx], args: {x: 1}, envs: 3}\n  b: {type: sse, uri: 5}\n"),
+    (".mcp.json", '{"mcpServers": {"a": {"command": "cmd", "args": ["/c"]}, "b": {"command": "docker", "args": '
+                  '["run", "--mount", "type=bind", "--network"]}, "c": {"url": "http://[::1"}}}'),
 ])
 def test_odd_shapes_never_crash(tmp_path: Path, name: str, text: str) -> None:
     for rule, _, _ in _rules(tmp_path, {name: text}):
