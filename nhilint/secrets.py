@@ -102,7 +102,8 @@ _INDIRECTION = re.compile(
 # `${{ secrets.X }}`, `%VAR%`, `@VAR@`, and Azure's `@Microsoft.KeyVault(...)`.
 _EMBEDDED_REF = (
     r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b|\$\([^)]*\)|\{\{[^}]*\}\}|%[A-Za-z_]+%|@[A-Za-z_]+@|"
-    r"@Microsoft\.KeyVault\(|^arn:|://"
+    r"@Microsoft\.KeyVault\(|^arn:|://|"
+    r"\{(?:env|file):[^}\s]+\}"  # opencode's `Bearer {env:GITHUB_TOKEN}` and `{file:~/.secrets/x}`
 )
 # Placeholders: a whole value, or a word of one (`your-token-here`, `REPLACE_ME`,
 # `example-key-1234`; gitleaks' stopwords, in part). By words, not substrings: an

@@ -42,6 +42,13 @@ def test_a_key_that_names_or_describes_a_secret_holds_no_secret(key: str) -> Non
     assert classify("q8Zr2Lx0Vt9Wm4Kp7Hs1", "password") is not None  # the same value under a secret's key
 
 
+@pytest.mark.parametrize("value", ["Bearer {env:GITHUB_TOKEN}", "{file:~/.secrets/openai-key}",
+                                   "token {env:API_TOKEN_Q8ZR2LX0VT9WM4KP7HS1}"])
+def test_an_opencode_reference_is_not_a_literal(value: str) -> None:
+    """opencode writes `{env:NAME}` and `{file:path}` where the value is read at start."""
+    assert classify(value, "Authorization") is None
+
+
 def test_inside_a_secret_reference_only_token_shapes_count() -> None:
     env = {"env": [{"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
         "name": "helpdesk", "key": "q8Zr2Lx0Vt9Wm4Kp7Hs1", "token": "ghp_Z3F7lNIae3VGskKU9aEcEdr4h3W01J8MOS3P"}}}]}
