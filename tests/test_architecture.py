@@ -54,6 +54,7 @@ def test_the_contracts_hold() -> None:
     ("nhilint/reporters/text.py", "import nhilint.linter", "Reporters render results"),
     ("nhilint/linter.py", "import click", "Only the CLI imports click"),
     ("nhilint/sources/a2a.py", "import cedarpy", "engines/ is the one door"),
+    ("nhilint/sources/spire.py", "import nhilint.rules.privilege", "Sources turn files into the model"),
     ("nhilint/cli.py", "import nhilint.config", "The CLI reaches the rest of nhilint only through api"),
     ("nhilint/sources/manifest.py", "import nhilint.linter", "Layers point one way"),
 ])

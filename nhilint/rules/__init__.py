@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from nhilint.durations import format_duration, parse_parameter_duration
+from nhilint.facts import SHOWN_IN_A_MESSAGE as SHOWN_IN_A_MESSAGE  # re-exported: how rule messages name a few of many
+from nhilint.facts import first_few as first_few
 from nhilint.model import Inventory, Severity, Violation
 
 CATEGORY_MODULES: tuple[str, ...] = (
@@ -134,18 +136,6 @@ def rule(*, id: str, name: str, category: str, severity: str, summary: str, rati
                     example_language=language, enabled_by_default=enabled)
 
     return make
-
-
-SHOWN_IN_A_MESSAGE = 5
-
-
-def first_few(items: Sequence[str], total: int) -> str:
-    """The first of `items` and how many more of `total`: `a, b, c, d, e and 7 more`. A
-    message that named every one of thousands (identities sharing a credential, credentials
-    held beside each tool) made the output grow as the square of the input."""
-    shown = list(items[:SHOWN_IN_A_MESSAGE])
-    more = total - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 class LazyModule:

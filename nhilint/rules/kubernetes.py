@@ -19,92 +19,17 @@ use, for a maintainer to decide.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from nhilint.model import Located, Location, Violation
+from nhilint.facts import CORE, RbacBinding, RbacRule
+from nhilint.model import Violation
 from nhilint.rules import RuleContext, first_few, rule
 
-CORE = ""
 _ROLE = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: agent\n"
          "  namespace: tools\nrules:\n")
 _BOUND = ("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n"
           "  name: agent\n  namespace: tools\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n"
           "  kind: Role\n  name: agent\nsubjects:\n  - kind: ServiceAccount\n    name: agent\n")
 _REFERENCES = ("OWASP-NHI5", "OWASP-AGENTIC-T3", "NIST-CSF-PR.AA-05", "MAESTRO-L4")
-
-
-@dataclass(frozen=True)
-class RbacRule(Located):
-    """One rule of a Role or ClusterRole, and who holds it (filled in when bindings are joined).
-
-    `item_locations` has `verbs[i]` and `resources[i]`, the items of those lists.
-    """
-
-    role: str = ""  # "Role ns/name" or "ClusterRole name"
-    index: int = 0
-    cluster_role: bool = False
-    namespace: str = ""  # a Role's namespace
-    verbs: tuple[str, ...] = ()
-    api_groups: tuple[str, ...] = ()
-    resources: tuple[str, ...] = ()
-    resource_names: tuple[str, ...] = ()
-    holders: tuple[str, ...] = ()  # subjects of the bindings to the role
-    cluster_bindings: tuple[str, ...] = ()  # ClusterRoleBindings to it: it holds in every namespace
-    bound_namespaces: tuple[str, ...] = ()  # namespaces of the RoleBindings to it
-
-    @property
-    def title(self) -> str:
-        return f"{self.role} rules[{self.index}]"
-
-    def where(self) -> str:
-        """Where the rule holds: one namespace, some, or every namespace."""
-        if not self.cluster_role:
-            return f"namespace {self.namespace}"
-        if self.cluster_bindings:
-            return "every namespace"
-        if self.bound_namespaces:
-            names = sorted(set(self.bound_namespaces))
-            return f"namespace{'s' if len(names) > 1 else ''} {first_few(names, len(names))}"
-        return "every namespace it is bound in"
-
-    def scope(self, what: str) -> str:
-        return f"{what} of {self.where()}"
-
-    def held(self) -> str:
-        """Who holds the rule, for a message: " (bound cluster-wide to ...)" or ""."""
-        if not self.holders:
-            return ""
-        names = sorted(set(self.holders))
-        how = "cluster-wide " if self.cluster_bindings else ""
-        return f" (bound {how}to {first_few(names, len(names))})"
-
-    def matching(self, verbs: frozenset[str], resources: dict[str, frozenset[str]]) -> tuple[list[str], list[int]]:
-        """The rule's verbs among `verbs` and the indexes of its resources among `resources`
-        (resource -> its API groups) whose group the rule names; none if it names its objects
-        (`resourceNames`) or grants all verbs (NHI302 reports that)."""
-        if self.resource_names or "*" in self.verbs:
-            return [], []  # limited to named objects (the fix these rules ask for), or NHI302's
-        held_verbs = [v for v in self.verbs if v in verbs]
-        groups = set(self.api_groups) or {CORE}
-        indexes = [i for i, r in enumerate(self.resources)
-                   if r in resources and ("*" in groups or groups & resources[r])]
-        return (held_verbs, indexes) if held_verbs and indexes else ([], [])
-
-    def resource_at(self, index: int) -> Location:
-        return self.item_locations.get(f"resources[{index}]") or self.at("resources")
-
-
-@dataclass(frozen=True)
-class RbacBinding(Located):
-    """A RoleBinding or ClusterRoleBinding; `location` is its `roleRef.name`."""
-
-    name: str = ""  # "RoleBinding name"
-    role: str = ""  # the role's key, as the source makes it
-    role_name: str = ""
-    role_kind: str = ""  # Role | ClusterRole
-    namespace: str = ""
-    cluster_wide: bool = False
-    subjects: tuple[str, ...] = ()
 
 
 # -- NHI310 -------------------------------------------------------------------------------

@@ -13,40 +13,10 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from nhilint.model import Located, Location, Violation
+from nhilint.facts import McpServer
+from nhilint.model import Violation
 from nhilint.rules import RuleContext, rule
-
-
-@dataclass(frozen=True)
-class McpServer(Located):
-    """One server entry of an MCP client config: the program it launches or the URL it opens.
-
-    `item_locations` has `args[i]` for each text argument of the launcher (after a Windows
-    `cmd /c`), `field_locations` has `url`.
-    """
-
-    identity: str = ""
-    launcher: str = ""  # npx, uvx, docker, ... ("" for a remote server or a local program)
-    args: tuple[str, ...] = ()  # the launcher's text arguments
-    package: str = ""  # the package or image it runs, as written ("" when none)
-    package_index: int = -1  # its position in `args`
-    url: str = ""  # the remote server's URL ("" for a local one)
-    auth_headers: tuple[str, ...] = ()  # the names of headers that carry a credential
-    # arguments the source already reads as a grant of every file (`/`, `~`: NHI302)
-    wildcard_roots: tuple[str, ...] = ()
-
-    def arg(self, index: int) -> Location:
-        return self.item_locations.get(f"args[{index}]", self.location)
-
-    @property
-    def package_name(self) -> str:
-        """The package without its version (`@scope/pkg`, `pkg`), lower case."""
-        name = self.package
-        name = name[:name.find("@", 1)] if name.find("@", 1) > 0 else name
-        return re.split(r"[=<>~!\[]", name, maxsplit=1)[0].lower()
-
 
 _DOCKER = ("docker", "podman")
 _SOCKET = re.compile(r"(?:^|/)(?:docker|podman)\.sock$|^//\./pipe/docker_engine$")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 
+from nhilint.facts import WorkflowJob, WorkflowStep
 from nhilint.model import Located, Location, Violation
 from nhilint.rules import RuleContext, first_few, rule
 
@@ -31,35 +31,6 @@ _HEAD_REF = re.compile(
 _IDENTIFIER = re.compile(r"(?:^|_)IDS?$", re.IGNORECASE)
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 _TRUSTED_OWNERS = ("actions/", "github/")
-
-
-@dataclass(frozen=True)
-class WorkflowStep(Located):
-    """One step of a job: `field_locations` has `uses`, `run`, `with.<input>` and `env.<name>`."""
-
-    uses: str = ""  # the action reference (`owner/repo@ref`); "" for a `run:` step
-    inputs: Mapping[str, str] = field(default_factory=dict)  # `with:`, text values only
-    env: Mapping[str, str] = field(default_factory=dict)
-    run: str = ""
-
-
-@dataclass(frozen=True)
-class WorkflowJob(Located):
-    """One job: its token's write scopes and what it passes to its steps.
-
-    `field_locations` has `uses` (a reusable workflow call) and `secrets.<name>`.
-    """
-
-    identity: str = ""  # the workflow's identity ("workflow ci.yml")
-    name: str = ""
-    triggers: tuple[str, ...] = ()
-    writes: tuple[str, ...] = ()  # scopes the token may write ("*": write-all)
-    default_permissions: bool = False  # no `permissions:` for it: the repository default
-    env: Mapping[str, str] = field(default_factory=dict)  # the job's own `env:`
-    inherited_env: Mapping[str, str] = field(default_factory=dict)  # the workflow's `env:`
-    uses: str = ""  # a reusable workflow it calls
-    secrets: Mapping[str, str] = field(default_factory=dict)  # `secrets:` passed to that call
-    steps: tuple[WorkflowStep, ...] = ()
 
 
 def secrets_in(text: str) -> list[str]:

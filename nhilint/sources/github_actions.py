@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import posixpath
 
+from nhilint.facts import WorkflowJob, WorkflowStep
 from nhilint.model import Delegation, Grant, Identity
-from nhilint.rules.workflows import WorkflowJob, WorkflowStep
 from nhilint.sources import SourceOutput
 from nhilint.sources.mapping import LazyLocations, mapping, sequence, text
 from nhilint.sources.yaml_loader import Document

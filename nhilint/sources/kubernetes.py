@@ -25,8 +25,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from nhilint.facts import RbacBinding, RbacRule
 from nhilint.model import Credential, Grant, Identity, Inventory, Location
-from nhilint.rules.kubernetes import RbacBinding, RbacRule
 from nhilint.sources import SourceOutput
 from nhilint.sources.mapping import item_locations, key_locations, list_pointers, mapping, sequence, text, texts
 from nhilint.sources.yaml_loader import Document

@@ -28,8 +28,8 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
+from nhilint.facts import McpServer
 from nhilint.model import Credential, Grant, Identity, Location, Package, SecretCandidate
-from nhilint.rules.mcp import McpServer
 from nhilint.secrets import classify, find_secrets
 from nhilint.sources import SourceOutput
 from nhilint.sources.detect import is_claude_settings, is_goose_extensions, is_opencode_servers

@@ -1,0 +1,166 @@
+"""Located facts of platform files that rules read besides the format-neutral model:
+Kubernetes RBAC rules and bindings, GitHub Actions jobs and steps, MCP server entries.
+
+Sources make them and rules judge them, as `nhilint.cedar.ast` is for Cedar policies; this
+module imports nothing of nhilint but the model, so neither side reaches into the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from nhilint.model import Located, Location
+
+SHOWN_IN_A_MESSAGE = 5
+
+
+def first_few(items: Sequence[str], total: int) -> str:
+    """The first of `items` and how many more of `total`: `a, b, c, d, e and 7 more`. A
+    message that named every one of thousands (identities sharing a credential, credentials
+    held beside each tool) made the output grow as the square of the input."""
+    shown = list(items[:SHOWN_IN_A_MESSAGE])
+    more = total - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+# -- Kubernetes RBAC ---------------------------------------------------------------------
+
+CORE = ""  # the core API group, as RBAC writes it
+
+
+@dataclass(frozen=True)
+class RbacRule(Located):
+    """One rule of a Role or ClusterRole, and who holds it (filled in when bindings are joined).
+
+    `item_locations` has `verbs[i]` and `resources[i]`, the items of those lists.
+    """
+
+    role: str = ""  # "Role ns/name" or "ClusterRole name"
+    index: int = 0
+    cluster_role: bool = False
+    namespace: str = ""  # a Role's namespace
+    verbs: tuple[str, ...] = ()
+    api_groups: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    resource_names: tuple[str, ...] = ()
+    holders: tuple[str, ...] = ()  # subjects of the bindings to the role
+    cluster_bindings: tuple[str, ...] = ()  # ClusterRoleBindings to it: it holds in every namespace
+    bound_namespaces: tuple[str, ...] = ()  # namespaces of the RoleBindings to it
+
+    @property
+    def title(self) -> str:
+        return f"{self.role} rules[{self.index}]"
+
+    def where(self) -> str:
+        """Where the rule holds: one namespace, some, or every namespace."""
+        if not self.cluster_role:
+            return f"namespace {self.namespace}"
+        if self.cluster_bindings:
+            return "every namespace"
+        if self.bound_namespaces:
+            names = sorted(set(self.bound_namespaces))
+            return f"namespace{'s' if len(names) > 1 else ''} {first_few(names, len(names))}"
+        return "every namespace it is bound in"
+
+    def scope(self, what: str) -> str:
+        return f"{what} of {self.where()}"
+
+    def held(self) -> str:
+        """Who holds the rule, for a message: " (bound cluster-wide to ...)" or ""."""
+        if not self.holders:
+            return ""
+        names = sorted(set(self.holders))
+        how = "cluster-wide " if self.cluster_bindings else ""
+        return f" (bound {how}to {first_few(names, len(names))})"
+
+    def matching(self, verbs: frozenset[str], resources: dict[str, frozenset[str]]) -> tuple[list[str], list[int]]:
+        """The rule's verbs among `verbs` and the indexes of its resources among `resources`
+        (resource -> its API groups) whose group the rule names; none if it names its objects
+        (`resourceNames`) or grants all verbs (NHI302 reports that)."""
+        if self.resource_names or "*" in self.verbs:
+            return [], []  # limited to named objects (the fix these rules ask for), or NHI302's
+        held_verbs = [v for v in self.verbs if v in verbs]
+        groups = set(self.api_groups) or {CORE}
+        indexes = [i for i, r in enumerate(self.resources)
+                   if r in resources and ("*" in groups or groups & resources[r])]
+        return (held_verbs, indexes) if held_verbs and indexes else ([], [])
+
+    def resource_at(self, index: int) -> Location:
+        return self.item_locations.get(f"resources[{index}]") or self.at("resources")
+
+
+@dataclass(frozen=True)
+class RbacBinding(Located):
+    """A RoleBinding or ClusterRoleBinding; `location` is its `roleRef.name`."""
+
+    name: str = ""  # "RoleBinding name"
+    role: str = ""  # the role's key, as the source makes it
+    role_name: str = ""
+    role_kind: str = ""  # Role | ClusterRole
+    namespace: str = ""
+    cluster_wide: bool = False
+    subjects: tuple[str, ...] = ()
+
+
+# -- GitHub Actions ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorkflowStep(Located):
+    """One step of a job: `field_locations` has `uses`, `run`, `with.<input>` and `env.<name>`."""
+
+    uses: str = ""  # the action reference (`owner/repo@ref`); "" for a `run:` step
+    inputs: Mapping[str, str] = field(default_factory=dict)  # `with:`, text values only
+    env: Mapping[str, str] = field(default_factory=dict)
+    run: str = ""
+
+
+@dataclass(frozen=True)
+class WorkflowJob(Located):
+    """One job: its token's write scopes and what it passes to its steps.
+
+    `field_locations` has `uses` (a reusable workflow call) and `secrets.<name>`.
+    """
+
+    identity: str = ""  # the workflow's identity ("workflow ci.yml")
+    name: str = ""
+    triggers: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()  # scopes the token may write ("*": write-all)
+    default_permissions: bool = False  # no `permissions:` for it: the repository default
+    env: Mapping[str, str] = field(default_factory=dict)  # the job's own `env:`
+    inherited_env: Mapping[str, str] = field(default_factory=dict)  # the workflow's `env:`
+    uses: str = ""  # a reusable workflow it calls
+    secrets: Mapping[str, str] = field(default_factory=dict)  # `secrets:` passed to that call
+    steps: tuple[WorkflowStep, ...] = ()
+
+
+# -- MCP client configs ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class McpServer(Located):
+    """One server entry of an MCP client config: the program it launches or the URL it opens.
+
+    `item_locations` has `args[i]` for each text argument of the launcher (after a Windows
+    `cmd /c`), `field_locations` has `url`.
+    """
+
+    identity: str = ""
+    launcher: str = ""  # npx, uvx, docker, ... ("" for a remote server or a local program)
+    args: tuple[str, ...] = ()  # the launcher's text arguments
+    package: str = ""  # the package or image it runs, as written ("" when none)
+    package_index: int = -1  # its position in `args`
+    url: str = ""  # the remote server's URL ("" for a local one)
+    auth_headers: tuple[str, ...] = ()  # the names of headers that carry a credential
+    # arguments the source already reads as a grant of every file (`/`, `~`: NHI302)
+    wildcard_roots: tuple[str, ...] = ()
+
+    def arg(self, index: int) -> Location:
+        return self.item_locations.get(f"args[{index}]", self.location)
+
+    @property
+    def package_name(self) -> str:
+        """The package without its version (`@scope/pkg`, `pkg`), lower case."""
+        name = self.package
+        name = name[:name.find("@", 1)] if name.find("@", 1) > 0 else name
+        return re.split(r"[=<>~!\[]", name, maxsplit=1)[0].lower()
