@@ -26,7 +26,7 @@ from nhilint.discovery import (
     not_linted_reason,
     walk,
 )
-from nhilint.model import FileOutcome, Finding, Inventory, LintResult, Location, SecretCandidate, Violation
+from nhilint.model import FileOutcome, Finding, Inventory, LintResult, Location, SecretCandidate, Violation, loaded_type
 from nhilint.rules import RuleContext, all_rules
 from nhilint.secrets import find_secrets, mask_text
 from nhilint.sources import STRUCTURED_SUFFIXES, SourceOutput, candidate_document_formats, file_format_for, link_project
@@ -304,14 +304,30 @@ def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[
     """Every enabled rule over one project's inventory, each check on each of its targets."""
     raw: list[tuple[str, Violation]] = []
     by_type: dict[type | str, list[Any]] = {}
+    # The objects grouped by their exact type in one pass: some fifty rule targets each
+    # scanning every object was a tenth of a large Kubernetes run.
+    groups: dict[type, list[Any]] = {}
+    for obj in inventory.objects:
+        groups.setdefault(type(obj), []).append(obj)
+
+    def objects_of(target: type | str) -> list[Any]:
+        cls = loaded_type(target) if isinstance(target, str) else target
+        if cls is None:
+            return []
+        matching = [kind for kind in groups if issubclass(kind, cls)]
+        if len(matching) == 1:
+            return groups[matching[0]]
+        return inventory.of_type(cls)  # several types: their objects in inventory order
+
     for rule_id, rule in all_rules().items():
         rule_settings = settings.rules.get(rule_id)
         if rule_settings is None or not rule_settings.enabled or rule.check is None:
             continue
         context = RuleContext(rule_settings.params, inventory, today)
         for target in rule.targets:
-            objects = [inventory] if target is Inventory else by_type.setdefault(
-                target, inventory.of_type(target))
+            if target is not Inventory and target not in by_type:
+                by_type[target] = objects_of(target)
+            objects = [inventory] if target is Inventory else by_type[target]
             for obj in objects:
                 raw.extend((rule_id, v) for v in rule.check(obj, context))
     raw.extend(custom_rules.run([c for c in settings.custom_rules if settings.rules[c.rule.id].enabled],
