@@ -8,22 +8,10 @@ module imports nothing of nhilint but the model, so neither side reaches into th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from nhilint.model import Located, Location
-
-SHOWN_IN_A_MESSAGE = 5
-
-
-def first_few(items: Sequence[str], total: int) -> str:
-    """The first of `items` and how many more of `total`: `a, b, c, d, e and 7 more`. A
-    message that named every one of thousands (identities sharing a credential, credentials
-    held beside each tool) made the output grow as the square of the input."""
-    shown = list(items[:SHOWN_IN_A_MESSAGE])
-    more = total - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
+from nhilint.model import Located, Location, first_few
 
 # -- Kubernetes RBAC ---------------------------------------------------------------------
 

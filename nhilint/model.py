@@ -8,7 +8,7 @@ key (`ttl`, `max_depth`, ...) or, when the key is missing, at the object itself.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -317,3 +317,15 @@ class LintResult:
 
     def fails(self, threshold: Severity) -> bool:
         return any(f.suppressed is None and f.severity.rank >= threshold.rank for f in self.findings)
+
+
+SHOWN_IN_A_MESSAGE = 5
+
+
+def first_few(items: Sequence[str], total: int) -> str:
+    """The first of `items` and how many more of `total`: `a, b, c, d, e and 7 more`. A
+    message that named every one of thousands (identities sharing a credential, credentials
+    held beside each tool) made the output grow as the square of the input."""
+    shown = list(items[:SHOWN_IN_A_MESSAGE])
+    more = total - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

@@ -17,9 +17,9 @@ from functools import lru_cache
 from typing import Any
 
 from nhilint.durations import format_duration, parse_parameter_duration
-from nhilint.facts import SHOWN_IN_A_MESSAGE as SHOWN_IN_A_MESSAGE  # re-exported: how rule messages name a few of many
-from nhilint.facts import first_few as first_few
+from nhilint.model import SHOWN_IN_A_MESSAGE as SHOWN_IN_A_MESSAGE  # re-exported: how rule messages name a few of many
 from nhilint.model import Inventory, Severity, Violation
+from nhilint.model import first_few as first_few
 
 CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.input",

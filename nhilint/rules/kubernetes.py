@@ -19,9 +19,13 @@ use, for a maintainer to decide.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from nhilint.facts import CORE, RbacBinding, RbacRule
 from nhilint.model import Violation
+
+if TYPE_CHECKING:  # the facts load with the first file of their format, not on every run
+    from nhilint.facts import RbacBinding, RbacRule
+
 from nhilint.rules import RuleContext, first_few, rule
 
 _ROLE = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: agent\n"
@@ -35,12 +39,13 @@ _REFERENCES = ("OWASP-NHI5", "OWASP-AGENTIC-T3", "NIST-CSF-PR.AA-05", "MAESTRO-L
 # -- NHI310 -------------------------------------------------------------------------------
 
 _READ = frozenset({"get", "list", "watch"})
+CORE = ""  # the core API group (as nhilint.facts.CORE)
 _SECRETS = {"secrets": frozenset({CORE})}
 
 
 @rule(
     id="NHI310", name="secret-read-grant", category="privilege", severity="warning",
-    targets=(RbacRule,), references=_REFERENCES,
+    targets=("nhilint.facts.RbacRule",), references=_REFERENCES,
     summary="A Kubernetes role reads Secrets (`get`, `list` or `watch` on `secrets`) without "
             "naming them.",
     rationale="Secrets hold service account tokens, TLS keys and cloud credentials: an identity "
@@ -75,7 +80,7 @@ _NODE_PROXY = "nodes/proxy"
 
 @rule(
     id="NHI311", name="pod-exec-grant", category="privilege", severity="warning",
-    targets=(RbacRule,), references=_REFERENCES,
+    targets=("nhilint.facts.RbacRule",), references=_REFERENCES,
     summary="A Kubernetes role may exec into, attach to or port-forward to pods, or proxy to "
             "the kubelet (`pods/exec`, `pods/attach`, `pods/portforward`, `nodes/proxy`).",
     rationale="A command run in a pod runs with that pod's service account token, mounted "
@@ -122,7 +127,7 @@ _WORKLOADS = {"pods": frozenset({CORE}), "replicationcontrollers": frozenset({CO
 
 @rule(
     id="NHI313", name="workload-create-grant", category="privilege", severity="warning",
-    targets=(RbacRule,), references=_REFERENCES,
+    targets=("nhilint.facts.RbacRule",), references=_REFERENCES,
     summary="A Kubernetes role creates or changes pods or the workloads that make them "
             "(Deployments, DaemonSets, StatefulSets, ReplicaSets, Jobs, CronJobs, "
             "ReplicationControllers).",
@@ -161,7 +166,7 @@ _BUILTIN = {
 
 @rule(
     id="NHI314", name="builtin-role-binding", category="privilege", severity="warning",
-    targets=(RbacBinding,), references=_REFERENCES,
+    targets=("nhilint.facts.RbacBinding",), references=_REFERENCES,
     summary="A binding to the built-in `admin` or `edit` ClusterRole (`cluster-admin` is NHI303).",
     rationale="`edit` reads every Secret of the namespace and creates pods that run as any of "
               "its service accounts; `admin` adds granting roles. Bound by a ClusterRoleBinding, "

@@ -13,9 +13,13 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from nhilint.facts import McpServer
 from nhilint.model import Violation
+
+if TYPE_CHECKING:  # the facts load with the first file of their format, not on every run
+    from nhilint.facts import McpServer
+
 from nhilint.rules import RuleContext, rule
 
 _DOCKER = ("docker", "podman")
@@ -102,7 +106,7 @@ _DOCKER_MCP = ('{"mcpServers": {"github": {"command": "docker", "args": ["run", 
 
 @rule(
     id="NHI340", name="mcp-server-container-escape", category="privilege", severity="error",
-    targets=(McpServer,),
+    targets=("nhilint.facts.McpServer",),
     summary="A tool server runs in a container that is handed the host: `--privileged`, the Docker "
             "socket, the host's root or a home directory, or the host's network or processes.",
     rationale="A container is what keeps a tool server (and whatever a prompt injection makes it "
@@ -132,7 +136,7 @@ _REMOTE_MCP = '{"mcpServers": {"crm": {"type": "http", "url": "%s://crm.example.
 
 @rule(
     id="NHI341", name="mcp-server-plain-http", category="privilege", severity="error",
-    targets=(McpServer,),
+    targets=("nhilint.facts.McpServer",),
     summary="A client reaches a remote tool server over plain `http://`.",
     rationale="Over plain HTTP anyone on the network path (a café Wi-Fi, a proxy, a compromised "
               "router) reads every tool call and result and the credential the client sends "
@@ -169,7 +173,7 @@ _FS_MCP = ('{"mcpServers": {"files": {"command": "npx", "args": '
 
 @rule(
     id="NHI342", name="mcp-filesystem-server-too-broad", category="privilege", severity="error",
-    targets=(McpServer,),
+    targets=("nhilint.facts.McpServer",),
     summary="A filesystem tool server is given a drive (`C:\\`) or a home directory "
             "(`/home/me`, `/Users/me`, `C:\\Users\\me`).",
     rationale="A filesystem server can read and write every file under the folders it is "

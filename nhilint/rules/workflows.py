@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from nhilint.facts import WorkflowJob, WorkflowStep
 from nhilint.model import Located, Location, Violation
+
+if TYPE_CHECKING:  # the facts load with the first file of their format, not on every run
+    from nhilint.facts import WorkflowJob, WorkflowStep
+
 from nhilint.rules import RuleContext, first_few, rule
 
 # `${{ secrets.NAME }}`, `secrets['NAME']`: the secrets an expression reads
@@ -66,7 +70,7 @@ _WF = ("# .github/workflows/ci.yml\non: %s\npermissions:\n  contents: %s\njobs:\
 
 @rule(
     id="NHI330", name="untrusted-checkout-with-secrets", category="privilege", severity="error",
-    targets=(WorkflowJob,),
+    targets=("nhilint.facts.WorkflowJob",),
     summary="A `pull_request_target` or `workflow_run` job checks out the pull request's head "
             "while it holds secrets or a write token.",
     rationale="These triggers run with the base repository's secrets and a token that may write, "
@@ -126,7 +130,7 @@ def _pushes_with_git(step: WorkflowStep) -> bool:
 
 @rule(
     id="NHI332", name="checkout-persists-credentials", category="privilege", severity="warning",
-    targets=(WorkflowJob,),
+    targets=("nhilint.facts.WorkflowJob",),
     summary="`actions/checkout` leaves a write token (or a personal token) in `.git/config`.",
     rationale="Unless `persist-credentials: false` is set, `actions/checkout` writes the token "
               "into `.git/config`, where every later step of the job, and the dependencies and "
@@ -170,7 +174,7 @@ def _unpinned(uses: str) -> bool:
 
 @rule(
     id="NHI333", name="unpinned-action-gets-secret", category="privilege", severity="warning",
-    targets=(WorkflowJob,),
+    targets=("nhilint.facts.WorkflowJob",),
     summary="A third-party action or workflow referenced by a branch or tag receives a secret or token.",
     rationale="A tag or branch can be moved to new code by whoever controls the action's "
               "repository (or steals its maintainer's credentials, as with tj-actions/changed-files "
@@ -205,7 +209,7 @@ def unpinned_action_gets_secret(job: WorkflowJob, ctx: RuleContext) -> Iterator[
 
 @rule(
     id="NHI334", name="all-secrets-passed", category="privilege", severity="error",
-    targets=(WorkflowJob,),
+    targets=("nhilint.facts.WorkflowJob",),
     summary="`${{ toJSON(secrets) }}` hands every secret of the repository to one step.",
     rationale="`toJSON(secrets)` serialises every repository, environment and organisation secret "
               "the workflow can see, including ones added later, into one value; the step, and "
@@ -245,7 +249,7 @@ def _unbounded_tools(value: str) -> list[str]:
 
 @rule(
     id="NHI335", name="agent-action-unrestricted-tools", category="privilege", severity="warning",
-    targets=(WorkflowJob,),
+    targets=("nhilint.facts.WorkflowJob",),
     summary="An AI agent action may run any shell command (`Bash` unrestricted, `*`, or permissions skipped).",
     rationale="The agent reads issues, comments and code that others wrote; a prompt injection in "
               "them can make an agent with an unrestricted shell print or send the job's token, the "

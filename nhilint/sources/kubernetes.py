@@ -23,13 +23,15 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from nhilint.facts import RbacBinding, RbacRule
-from nhilint.model import Credential, Grant, Identity, Inventory, Location
+from nhilint.model import Credential, Grant, Identity, Inventory, Location, loaded_type
 from nhilint.sources import SourceOutput
 from nhilint.sources.mapping import item_locations, key_locations, list_pointers, mapping, sequence, text, texts
 from nhilint.sources.yaml_loader import Document
+
+if TYPE_CHECKING:
+    from nhilint.facts import RbacBinding, RbacRule
 
 FORMAT = "kubernetes"
 AUTOMOUNT = "automount"
@@ -189,6 +191,8 @@ def _role(obj: _Object, out: SourceOutput) -> None:
             covers=covers, remedy=fix,
         ))
         out.objects.extend(_escalations(obj, role, index, rule))
+        from nhilint.facts import RbacRule  # loaded with the first Role: a costly dataclass module
+
         out.objects.append(RbacRule(
             location=location, field_locations=fields,
             item_locations=verb_items | item_locations(obj.doc, "resources", pointers["resources"]),
@@ -221,6 +225,8 @@ def _binding(obj: _Object, out: SourceOutput) -> None:
                     covers=f"{role} to {everyone} ({who})",
                     remedy="bind it to the users, groups or service accounts that need it"))
     where = obj.doc.value_location(("roleRef", "name")) if "name" in ref else obj.location
+    from nhilint.facts import RbacBinding
+
     out.objects.append(RbacBinding(
         location=where, name=binding, role=role, role_name=role_name, role_kind=role_kind,
         namespace=obj.namespace, cluster_wide=obj.kind == "ClusterRoleBinding", subjects=tuple(subjects)))
@@ -307,7 +313,9 @@ def link(inventory: Inventory) -> None:
     """
     holders: dict[str, set[str]] = defaultdict(set)
     bindings: dict[str, list[RbacBinding]] = defaultdict(list)
-    for binding in inventory.of_type(RbacBinding):
+    # The RBAC facts are loaded with the first Role or binding read: until then there are none.
+    rule_type = cast("type[RbacRule] | None", loaded_type("nhilint.facts.RbacRule"))
+    for binding in inventory.of_type("nhilint.facts.RbacBinding"):
         holders[binding.role].update(binding.subjects)
         bindings[binding.role].append(binding)
     accounts = {i.name: i for i in inventory.identities if i.source_format == FORMAT}
@@ -320,7 +328,7 @@ def link(inventory: Inventory) -> None:
             inventory.objects[index] = obj
             for name in names:
                 held[name].append(obj)
-        elif isinstance(obj, RbacRule) and obj.role in bindings:
+        elif rule_type is not None and isinstance(obj, rule_type) and obj.role in bindings:
             inventory.objects[index] = dataclasses.replace(
                 obj, holders=tuple(sorted(holders[obj.role])),
                 cluster_bindings=tuple(b.name for b in bindings[obj.role] if b.cluster_wide),
