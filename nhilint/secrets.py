@@ -393,6 +393,8 @@ _KEY_VALUE = (r"(?<![\w.-])([A-Za-z_][\w.-]*)([\"']?[ \t]{0,3}(?:==|[:=])[ \t]{0
               r"([^\s\"'`,;&)}\]]{12,})")
 _PRIVATE_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 _USERINFO_MASK = "***@"
+# `{"` in base64url, 13 characters more, and any `.segment`s after it: one greedy pass.
+_ENCODED_JSON = re.compile(r"\beyJ[A-Za-z0-9_-]{13,}(?:\.[A-Za-z0-9_-]*)*")
 # A literal every shape of `_PATTERNS` but the JWT's contains: a text without one has no
 # token in it, found six times faster than by `_ANY_SHAPE` (a message without secrets is
 # the common case). Keep it in step with `_PATTERNS`.
@@ -457,6 +459,9 @@ def mask_text(text: str) -> str:
       secret-named query parameters (`?token=****`, `&X-Amz-Signature=****`);
     - every known token shape (`classify`'s: `ghp_`, `github_pat_`, `AKIA`, `xox*`, `sk-`, JWTs,
       private keys, ...) becomes the masked hint a secret finding shows (`ghp_****`);
+    - what is left of a token in base64url-encoded JSON (`eyJ...`, 16 characters or more, with
+      the dot-separated segments after it): a JWT cut by a typo or by a parser's tokenizer
+      (`unexpected token `eyJhbGciOiJIUzI1NiJ9``) becomes `eyJ****`;
     - a literal under a secret-named key (`password: ...`, `api_key == "..."`) that `classify`
       judges a secret becomes its hint.
 
@@ -481,6 +486,8 @@ def mask_text(text: str) -> str:
                 last = end
             parts.append(text[last:])
             text = "".join(parts)
+    if "eyJ" in text:
+        text = re.sub(_ENCODED_JSON, "eyJ****", text)
     if ":" in text or "=" in text:
         text = re.sub(_KEY_VALUE, _key_value, text)
     return text

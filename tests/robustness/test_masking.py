@@ -23,6 +23,7 @@ from tests.robustness.conftest import write
 
 T = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
 PASSWORD = "Zq8rT2vL9xK4mW7p"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudC03In0.Xq3Vb8Lm2Zp7Rk4Tn9Yc1Wd"
 MANIFEST_HEAD = "apiVersion: nhilint/v1\nkind: AgentManifest\n"
 GOOD_IDENTITY = ("metadata: {name: b, owner: o@example.com, purpose: p, expires: 2030-01-01}\n"
                  "identity: {type: spiffe, id: 'spiffe://example.com/b'}\n")
@@ -42,6 +43,13 @@ REPRODUCTIONS: dict[str, tuple[dict[str, str], tuple[str, ...], tuple[str, int, 
     "NHI607 cedarpy": (
         {"p.cedar": f"permit(principal, action, resource) when {{ {T} == 1 }};\n"},
         (T,), ("p.cedar", 1, "NHI607")),
+    "NHI607 a JWT cut by Cedar's tokenizer": (  # found by benchmarks/fuzz.py
+        {"p.cedar": f"permit(principal, action, resource) when {{ {JWT} == 1 }};\n"},
+        (JWT, JWT.split(".")[1]), ("p.cedar", 1, "NHI607")),
+    "NHI305 a JWT broken by a typo": (  # found by benchmarks/fuzz.py: no longer a JWT, still its payload
+        {".cursor/mcp.json": json.dumps({"mcpServers": {"s": {
+            "command": "docker", "args": ["run", "-i", JWT[:5] + "!" + JWT[5:]]}}})},
+        (JWT.split(".", 1)[1],), (".cursor/mcp.json", 1, "NHI305")),
     "NHI705 Rego name": (
         {"p.rego": f"package x\n\nallow if {{ {T} {T} }}\n"}, (T,), ("p.rego", 3, "NHI705")),
     "NHI001 unknown alias": (
