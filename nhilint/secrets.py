@@ -393,6 +393,9 @@ _KEY_VALUE = (r"(?<![\w.-])([A-Za-z_][\w.-]*)([\"']?[ \t]{0,3}(?:==|[:=])[ \t]{0
               r"([^\s\"'`,;&)}\]]{12,})")
 _PRIVATE_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 _USERINFO_MASK = "***@"
+# A token prefix of `_PATTERNS` then a run too short, or cut, for its shape (see _broken_token).
+_BROKEN_TOKEN = re.compile(r"\b(gh[pousr]_|github_pat_|glpat-|xox[baprs]-|sk-ant-|sk-|(?:sk|rk)_live_|ya29\.|npm_|"
+                           r"hf_|AIza|AKIA|ASIA)([A-Za-z0-9_-]{12,})")
 # `{"` in base64url, 13 characters more, and any `.segment`s after it: one greedy pass.
 _ENCODED_JSON = re.compile(r"\beyJ[A-Za-z0-9_-]{13,}(?:\.[A-Za-z0-9_-]*)*")
 # A literal every shape of `_PATTERNS` but the JWT's contains: a text without one has no
@@ -407,6 +410,15 @@ def _query_value(match: re.Match[str]) -> str:
     words = key_words(name)
     if SECRET_KEY.search(name) or (words and words[-1] in _QUERY_SECRET_WORDS):
         return f"{match.group(1)}{name}={mask()}"
+    return match.group(0)
+
+
+def _broken_token(match: re.Match[str]) -> str:
+    """Masked when the run looks random (a digit in it, 3 bits a character or more): a token
+    with a typo in it is still mostly the token; `sk-agent-name` is a name."""
+    body = match.group(2)
+    if any(c.isdigit() for c in body) and entropy(body) >= 3.0:
+        return mask(match.group(1))
     return match.group(0)
 
 
@@ -459,6 +471,8 @@ def mask_text(text: str) -> str:
       secret-named query parameters (`?token=****`, `&X-Amz-Signature=****`);
     - every known token shape (`classify`'s: `ghp_`, `github_pat_`, `AKIA`, `xox*`, `sk-`, JWTs,
       private keys, ...) becomes the masked hint a secret finding shows (`ghp_****`);
+    - what is left of a token whose shape a typo broke (`ghp_` and 29 characters then `-...`):
+      a known prefix then 12 or more random-looking characters with a digit among them;
     - what is left of a token in base64url-encoded JSON (`eyJ...`, 16 characters or more, with
       the dot-separated segments after it): a JWT cut by a typo or by a parser's tokenizer
       (`unexpected token `eyJhbGciOiJIUzI1NiJ9``) becomes `eyJ****`;
@@ -486,6 +500,7 @@ def mask_text(text: str) -> str:
                 last = end
             parts.append(text[last:])
             text = "".join(parts)
+        text = re.sub(_BROKEN_TOKEN, _broken_token, text)
     if "eyJ" in text:
         text = re.sub(_ENCODED_JSON, "eyJ****", text)
     if ":" in text or "=" in text:

@@ -50,6 +50,10 @@ REPRODUCTIONS: dict[str, tuple[dict[str, str], tuple[str, ...], tuple[str, int, 
         {".cursor/mcp.json": json.dumps({"mcpServers": {"s": {
             "command": "docker", "args": ["run", "-i", JWT[:5] + "!" + JWT[5:]]}}})},
         (JWT.split(".", 1)[1],), (".cursor/mcp.json", 1, "NHI305")),
+    "NHI201 a GitHub token broken by a typo": (  # found by benchmarks/fuzz.py: too short for its shape
+        {"iam/key.json": json.dumps({"AccessKey": {"UserName": T[:33] + "-" + T[33:], "Status": "Active",
+                                                   "AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}})},
+        (T,), ("iam/key.json", 1, "NHI201")),
     "NHI705 Rego name": (
         {"p.rego": f"package x\n\nallow if {{ {T} {T} }}\n"}, (T,), ("p.rego", 3, "NHI705")),
     "NHI001 unknown alias": (
