@@ -1,13 +1,15 @@
 """The long fuzzing campaign (issue 13): the strategies of tests/fuzz, for minutes or hours.
 
     python benchmarks/fuzz.py --minutes 60 --workers 2 --out fuzz-crashers
+    python benchmarks/fuzz.py --minutes 120 --inputs 1000000 --out fuzz-million  # stops at a million
 
 Each worker process draws cases of every reader (round robin) from tests/fuzz/strategies.py
 and checks each in-process (tests/fuzz/harness.py: no escaped exception, located findings,
 no secret in a message), with a 5 s alarm per input and the peak RSS watched (over 1 GB is
 a crash). Every `--cli-every`-th case also runs `nhilint lint -f FORMAT` (a random format),
-or `nhilint test` for scenario files, as a subprocess with a 5 s timeout and an address-space
-limit; exit 3, a signal, a hang or an RSS over 1 GB is a crash. A worker killed by a native
+or `nhilint test` for scenario files, as a child process with a 5 s timeout and an
+address-space limit (one in SPAWN_EVERY a new `python -m nhilint`, the others a fork of the
+worker calling the same entry point, a hundred times cheaper); exit 3, a signal, a hang or an RSS over 1 GB is a crash. A worker killed by a native
 crash is restarted; the input it was reading is saved from its `current` file.
 
 Crashes are deduplicated by signature (reader, kind, exception, the innermost nhilint
@@ -45,7 +47,9 @@ from tests.fuzz.strategies import Case  # noqa: E402
 HANG_SECONDS = 5.0
 RSS_LIMIT = 1 << 30  # 1 GiB
 CHILD_ADDRESS_SPACE = 4 << 30  # a safety net for CLI children; RSS over 1 GiB is the finding
+CLI_ENV = {"PYTHONUTF8": "1", "NO_COLOR": "1", "COLUMNS": "200"}
 KEEP_PER_SIGNATURE = 3
+SPAWN_EVERY = 10  # of the CLI runs, one in ten starts a new interpreter; the rest fork the worker
 
 
 class Hang(Exception):
@@ -80,6 +84,8 @@ class Recorder:
         self.worker = worker
         self.counts: Counter[str] = Counter()
         self.cli_counts: Counter[str] = Counter()
+        self.spawned: Counter[str] = Counter()  # of cli_counts, those run as `python -m nhilint`
+        self.cli_runs = 0
         self.crashes: dict[str, dict[str, Any]] = {}
 
     def crash(self, case: Case, kind: str, detail: str, text: str) -> None:
@@ -96,7 +102,8 @@ class Recorder:
 
     def save(self, elapsed: float) -> None:
         (self.out / f"worker-{self.worker}.json").write_text(json.dumps(
-            {"counts": self.counts, "cli_counts": self.cli_counts, "crashes": self.crashes, "seconds": elapsed},
+            {"counts": self.counts, "cli_counts": self.cli_counts, "spawned": self.spawned, "crashes": self.crashes,
+             "seconds": elapsed},
             indent=1))
 
 
@@ -132,30 +139,70 @@ def _child_limits() -> None:  # runs in the CLI child
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_cli(args: list[str], cwd: Path) -> tuple[int | None, int, str, str, float]:
-    """(exit code or -signal, None for a hang; peak RSS bytes; stdout; stderr; seconds)."""
+def run_cli(args: list[str], cwd: Path, spawn: bool) -> tuple[int | None, int, str, str, float]:
+    """(exit code or -signal, None for a hang; peak RSS bytes; stdout; stderr; seconds).
+
+    `spawn`: a new interpreter, `python -m nhilint`, as a user runs it (about 0.3 s of CPU,
+    most of it the start). Otherwise a fork of this worker runs the same entry point,
+    `nhilint.cli.main`, with its own stdout, stderr, limits and exit code, in a few ms."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "nhilint", *args], cwd=cwd, stdout=out, stderr=err,
-                                 env={**os.environ, "PYTHONUTF8": "1"}, preexec_fn=_child_limits)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if spawn:
+            child = subprocess.Popen([sys.executable, "-m", "nhilint", *args], cwd=cwd, stdout=out, stderr=err,
+                                     env={**os.environ, **CLI_ENV}, preexec_fn=_child_limits)
+            pid = child.pid
+        else:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                _forked_cli(args, cwd, out.fileno(), err.fileno())
         code: int | None = None
         rss = 0
         while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
                 code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
                 rss = usage.ru_maxrss * 1024
-                child.returncode = code
                 break
             if time.perf_counter() - start > HANG_SECONDS:
-                child.kill()
-                child.wait()
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
                 break
-            time.sleep(0.005)
+            time.sleep(0.002)
+        if spawn:
+            child.returncode = code if code is not None else -9
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         return code, rss, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), seconds
+
+
+def _forked_cli(args: list[str], cwd: Path, out: int, err: int) -> None:  # pragma: no cover - the child
+    code = 3
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _child_limits()
+        os.environ.update(CLI_ENV)
+        os.chdir(cwd)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        from nhilint.cli import main as cli_main
+
+        try:
+            cli_main.main(args, prog_name="nhilint")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # what would be a traceback from `python -m nhilint`
+        traceback.print_exc()
+        code = 3
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
 
 def check_cli(case: Case, recorder: Recorder, rng: random.Random) -> None:
@@ -167,8 +214,12 @@ def check_cli(case: Case, recorder: Recorder, rng: random.Random) -> None:
             args = ["lint", "--today", "2026-11-22", "-f", fmt, "."]
             if case.reader == "baseline":
                 args[-1:] = ["--baseline", "baseline.json", "agents"]
-        code, rss, stdout, stderr, _seconds = run_cli(args, root)
+        spawn = recorder.cli_runs % SPAWN_EVERY == 0
+        recorder.cli_runs += 1
+        code, rss, stdout, stderr, _seconds = run_cli(args, root, spawn)
     recorder.cli_counts[case.reader] += 1
+    if spawn:
+        recorder.spawned[case.reader] += 1
     label = " ".join(args[:1] + args[3:5])
     if code is None:
         recorder.crash(case, "cli-hang", label, f"killed after {HANG_SECONDS:.0f} s\n{stderr[-2000:]}")
@@ -208,6 +259,7 @@ def worker(args: argparse.Namespace) -> None:
         data = json.loads(previous.read_text())
         recorder.counts.update(data["counts"])
         recorder.cli_counts.update(data["cli_counts"])
+        recorder.spawned.update(data.get("spawned", {}))
         recorder.crashes = data["crashes"]
     gens = generators()
     names = sorted(gens)
@@ -221,7 +273,7 @@ def worker(args: argparse.Namespace) -> None:
         pass
 
     def body(reader: str, case: Case) -> None:
-        if time.time() > deadline:
+        if time.time() > deadline or (args.quota and sum(recorder.counts.values()) >= args.quota):
             raise Done
         state["n"] += 1
         current.write_text(json.dumps({"reader": case.reader, "secrets": case.secrets,
@@ -267,7 +319,8 @@ def campaign(args: argparse.Namespace) -> int:
     def spawn(k: int) -> None:
         procs[k] = subprocess.Popen([sys.executable, __file__, "--worker", str(k), "--deadline", str(deadline),
                                      "--out", str(out), "--seed", str(args.seed + restarts[k] * 7919),
-                                     "--cli-every", str(args.cli_every), "--batch", str(args.batch)])
+                                     "--cli-every", str(args.cli_every), "--batch", str(args.batch),
+                                     "--quota", str(-(-args.inputs // args.workers) if args.inputs else 0)])
 
     for k in range(args.workers):
         spawn(k)
@@ -295,25 +348,29 @@ def campaign(args: argparse.Namespace) -> int:
 def summarise(out: Path, minutes: float) -> int:
     counts: Counter[str] = Counter()
     cli: Counter[str] = Counter()
+    spawned: Counter[str] = Counter()
     crashes: dict[str, dict[str, Any]] = {}
     for path in sorted(out.glob("worker-*.json")):
         data = json.loads(path.read_text())
         counts.update(data["counts"])
         cli.update(data["cli_counts"])
+        spawned.update(data.get("spawned", {}))
         for sig, entry in data["crashes"].items():
             if sig in crashes:
                 crashes[sig]["count"] += entry["count"]
             else:
                 crashes[sig] = dict(entry)
     width = max((len(r) for r in counts), default=10)
-    print(f"fuzz campaign: {minutes:g} min, {sum(counts.values())} inputs in-process, {sum(cli.values())} via the CLI")
-    print(f"{'reader':<{width}}  in-process        cli")
+    print(f"fuzz campaign: {minutes:g} min, {sum(counts.values())} inputs in-process, {sum(cli.values())} of them "
+          f"also via the CLI ({sum(spawned.values())} as `python -m nhilint`, the rest in a fork of the worker)")
+    print(f"{'reader':<{width}}  in-process        cli    spawned")
     for reader in sorted(counts):
-        print(f"{reader:<{width}}  {counts[reader]:>10}  {cli[reader]:>9}")
+        print(f"{reader:<{width}}  {counts[reader]:>10}  {cli[reader]:>9}  {spawned[reader]:>9}")
     print(f"\n{len(crashes)} crash signatures" + (":" if crashes else ""))
     for sig, entry in sorted(crashes.items(), key=lambda kv: (kv[1]["reader"], -kv[1]["count"])):
         print(f"  {sig}  {entry['reader']:<{width}} {entry['kind']:<12} x{entry['count']:<6} {entry['detail'][:150]}")
-    (out / "summary.json").write_text(json.dumps({"counts": counts, "cli_counts": cli, "crashes": crashes}, indent=1))
+    (out / "summary.json").write_text(json.dumps({"counts": counts, "cli_counts": cli, "spawned": spawned,
+                                                  "crashes": crashes}, indent=1))
     return 1 if crashes else 0
 
 
@@ -323,12 +380,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     parser.add_argument("--out", default="fuzz-crashers", help="where crashers and the summary go")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cli-every", type=int, default=25,
+    parser.add_argument("--cli-every", type=int, default=20,
                         help="run every Nth case through the CLI as well (0: never)")
+    parser.add_argument("--inputs", type=int, default=0,
+                        help="stop once this many inputs are read in-process, shared by the workers "
+                             "(default: run for --minutes)")
     parser.add_argument("--batch", type=int, default=200, help="examples per hypothesis run (one reader each)")
     parser.add_argument("--atheris", action="store_true", help="use atheris (byte-level, coverage-guided) too")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--deadline", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--quota", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--summary", action="store_true", help="only print the summary of --out")
     args = parser.parse_args(argv)
     if args.summary:
