@@ -593,7 +593,7 @@ FAMILIES = (
     Family("spire-spaces", "spaces / escaped quotes in server.conf", 200_000, spire_spaces, "NHI202"),
     Family("jwt-heads", "repeated eyJ- (4 bytes each)", 50_000, jwt_heads, "NHI204"),
     Family("ignore-heads", "repeated '# nhilint: ignore[' on a line", 10_000, ignore_heads, "NHI"),
-    Family("rego-same-named", "same-named allow rules", 300, rego_same_named, "NHI704"),
+    Family("rego-same-named", "same-named allow rules", 1000, rego_same_named, "NHI704"),
     Family("rego-template-strings", "template strings", 1000, rego_template_strings, "NHI701"),
     Family("cedar-has-chain", "policies with a 90-long has chain", 100, cedar_has_chain, "NHI60"),
     Family("cedar-has-length", "attributes in has chains (x200 policies, <= 99)", 9, cedar_has_length, "NHI60"),

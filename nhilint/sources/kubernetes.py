@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -324,13 +323,13 @@ def link(inventory: Inventory) -> None:
     for index, obj in enumerate(inventory.objects):
         if isinstance(obj, Grant) and holders.get(obj.identity):
             names = sorted(holders[obj.identity])
-            obj = dataclasses.replace(obj, label=f"{obj.title} (bound to {', '.join(names)})")
+            obj = obj.joined(label=f"{obj.title} (bound to {', '.join(names)})")
             inventory.objects[index] = obj
             for name in names:
                 held[name].append(obj)
         elif rule_type is not None and isinstance(obj, rule_type) and obj.role in bindings:
-            inventory.objects[index] = dataclasses.replace(
-                obj, holders=tuple(sorted(holders[obj.role])),
+            inventory.objects[index] = obj.joined(
+                holders=tuple(sorted(holders[obj.role])),
                 cluster_bindings=tuple(b.name for b in bindings[obj.role] if b.cluster_wide),
                 bound_namespaces=tuple(b.namespace for b in bindings[obj.role] if not b.cluster_wide))
         elif isinstance(obj, Credential) and obj.identity in accounts and obj.source != AUTOMOUNT:
@@ -338,8 +337,8 @@ def link(inventory: Inventory) -> None:
     object_positions = {id(obj): index for index, obj in enumerate(inventory.objects)}
     for position, identity in enumerate(inventory.identities):
         if identity.name in held or identity.name in extra_credentials:
-            joined = dataclasses.replace(
-                identity, grants=identity.grants + tuple(held[identity.name]),
+            joined = identity.joined(
+                grants=identity.grants + tuple(held[identity.name]),
                 credentials=identity.credentials + tuple(extra_credentials[identity.name]))
             inventory.identities[position] = joined
             inventory.objects[object_positions[id(identity)]] = joined
