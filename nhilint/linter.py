@@ -328,8 +328,10 @@ def run_rules(inventory: Inventory, settings: Settings, today: dt.date) -> list[
             if target is not Inventory and target not in by_type:
                 by_type[target] = objects_of(target)
             objects = [inventory] if target is Inventory else by_type[target]
-            for obj in objects:
-                raw.extend((rule_id, v) for v in rule.check(obj, context))
+            check = rule.check
+            for obj in objects:  # (most checks find nothing: no generator made per object)
+                for violation in check(obj, context):
+                    raw.append((rule_id, violation))
     raw.extend(custom_rules.run([c for c in settings.custom_rules if settings.rules[c.rule.id].enabled],
                                 inventory))
     return raw

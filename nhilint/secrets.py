@@ -401,8 +401,13 @@ _ENCODED_JSON = re.compile(r"\beyJ[A-Za-z0-9_-]{13,}(?:\.[A-Za-z0-9_-]*)*")
 # A literal every shape of `_PATTERNS` but the JWT's contains: a text without one has no
 # token in it, found six times faster than by `_ANY_SHAPE` (a message without secrets is
 # the common case). Keep it in step with `_PATTERNS`.
-_SHAPE_LITERAL = (r"-----BEGIN|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack\.com/|sk-|k_live_|"
-                  r"AKIA|ASIA|AIza|ya29\.|npm_|pypi-|hf_|SG\.|SK[0-9a-f]|dapi|AccountKey=|\dQ~")
+_SHAPE_LITERAL = re.compile(
+    # the lookahead, the literals' first characters, lets the scan skip most positions (3x)
+    r"(?=[-ghxskAynpSdQ])(?:-----BEGIN|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack\.com/|sk-|k_live_|"
+    r"AKIA|ASIA|AIza|ya29\.|npm_|pypi-|hf_|SG\.|SK[0-9a-f]|dapi|AccountKey=|Q~)")
+# What every `_KEY_VALUE` match holds: `:` or `=`, then a value of 12 characters. A message
+# without one (most) skips the key-value scan, a search at each word.
+_KEY_VALUE_HINT = re.compile(r"[:=][ \t\"']{0,4}[^\s\"'`,;&)}\]]{12}")
 
 
 def _query_value(match: re.Match[str]) -> str:
@@ -480,7 +485,8 @@ def mask_text(text: str) -> str:
       judges a secret becomes its hint.
 
     Ordinary words, rule ids, paths and names are left as they are. Each step is one linear
-    scan; a text with none of `@`, `=`, `:` and no token shape costs one regex search.
+    scan; a message with no `@`, no token shape and no `key: value` of 12 characters costs
+    two short searches.
     """
     if not text:
         return text
@@ -490,7 +496,7 @@ def mask_text(text: str) -> str:
         text = re.sub(_BARE_USERINFO, _USERINFO_MASK, text)
     if "=" in text and ("?" in text or "&" in text):
         text = re.sub(_QUERY_PARAMETER, _query_value, text)
-    if ".eyJ" in text or re.search(_SHAPE_LITERAL, text):
+    if ".eyJ" in text or _SHAPE_LITERAL.search(text):
         spans = _shape_spans(text)
         if spans:
             parts, last = [], 0
@@ -503,6 +509,6 @@ def mask_text(text: str) -> str:
         text = re.sub(_BROKEN_TOKEN, _broken_token, text)
     if "eyJ" in text:
         text = re.sub(_ENCODED_JSON, "eyJ****", text)
-    if ":" in text or "=" in text:
+    if _KEY_VALUE_HINT.search(text):
         text = re.sub(_KEY_VALUE, _key_value, text)
     return text
