@@ -16,6 +16,8 @@ from nhilint.model import Located, Location, first_few
 # -- Kubernetes RBAC ---------------------------------------------------------------------
 
 CORE = ""  # the core API group, as RBAC writes it
+ROLE_CSR_APPROVAL = "csr-approval"  # update or patch certificatesigningrequests/approval
+ROLE_CSR_CREATE = "csr-create"  # create certificatesigningrequests
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ class RbacRule(Located):
     holders: tuple[str, ...] = ()  # subjects of the bindings to the role
     cluster_bindings: tuple[str, ...] = ()  # ClusterRoleBindings to it: it holds in every namespace
     bound_namespaces: tuple[str, ...] = ()  # namespaces of the RoleBindings to it
+    # the built-in roles (admin, edit, view) its role's `aggregate-to-*` labels add it to
+    aggregates_to: tuple[str, ...] = ()
+    # what any rule of the same role grants, for rules that need two grants (ROLE_* tags)
+    role_grants: frozenset[str] = frozenset()
 
     @property
     def title(self) -> str:
@@ -90,6 +96,17 @@ class RbacBinding(Located):
     namespace: str = ""
     cluster_wide: bool = False
     subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RbacAggregation(Located):
+    """A ClusterRole's `aggregationRule`: it holds the rules of every ClusterRole whose labels
+    match one of its selectors. `location` is the `aggregationRule` key; holders as RbacRule's."""
+
+    role: str = ""  # "ClusterRole name"
+    selectors: tuple[str, ...] = ()  # "key=value" (matchLabels), "key in (a, b)" (matchExpressions)
+    holders: tuple[str, ...] = ()
+    cluster_bindings: tuple[str, ...] = ()
 
 
 # -- GitHub Actions ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from nhilint.sources.mapping import item_locations, key_locations, list_pointers
 from nhilint.sources.yaml_loader import Document
 
 if TYPE_CHECKING:
-    from nhilint.facts import RbacBinding, RbacRule
+    from nhilint.facts import RbacAggregation, RbacBinding, RbacRule
 
 FORMAT = "kubernetes"
 AUTOMOUNT = "automount"
@@ -48,6 +48,11 @@ ESCALATIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
      frozenset({"users", "groups", "serviceaccounts", "uids", "userextras/scopes", "userextras"})),
     (frozenset({"create"}), frozenset({"serviceaccounts/token"})),
 )
+CERTIFICATES = "certificates.k8s.io"
+CSR, CSR_APPROVAL = "certificatesigningrequests", "certificatesigningrequests/approval"
+AGGREGATE_TO = "rbac.authorization.k8s.io/aggregate-to-"  # + admin | edit | view
+BUILTIN_ROLES = ("admin", "edit", "view")
+BOOTSTRAPPING = "kubernetes.io/bootstrapping"  # the label of the cluster's own default roles
 POD_SPECS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
     "Deployment": ("spec", "template", "spec"),
@@ -76,6 +81,7 @@ class _Object:
         self.kind: str = doc.data["kind"]
         metadata = mapping(self.data.get("metadata"))
         self.annotations = mapping(metadata.get("annotations"))
+        self.labels = mapping(metadata.get("labels"))
         self.name = text(metadata.get("name")) or f"{doc.path}#{doc.index}"
         self.namespace = text(metadata.get("namespace")) or "default"
         # findings about the object as a whole point at its name
@@ -167,15 +173,64 @@ def _covers(rule: dict) -> tuple[str, str]:
     return f"{_listed(lists['verbs'], 'all verbs')} on {' and '.join(reached)}", fix
 
 
+def _role_grants(rules: list[tuple[int, dict, dict[str, tuple[str, ...]]]]) -> frozenset[str]:
+    """What the rules of one role grant that a rule of it needs beside its own (ROLE_* tags)."""
+    from nhilint.facts import ROLE_CSR_APPROVAL, ROLE_CSR_CREATE
+
+    tags = set()
+    for _, rule, lists in rules:
+        groups = lists["apiGroups"]
+        if (CERTIFICATES not in groups and "*" not in groups) or texts(rule.get("resourceNames")):
+            continue
+        verbs, resources = set(lists["verbs"]), set(lists["resources"])
+        every = "*" in resources
+        if (every or CSR_APPROVAL in resources) and verbs & {"update", "patch", "*"}:
+            tags.add(ROLE_CSR_APPROVAL)
+        if (every or CSR in resources) and verbs & {"create", "*"}:
+            tags.add(ROLE_CSR_CREATE)
+    return frozenset(tags)
+
+
+def _aggregates_to(obj: _Object) -> tuple[str, ...]:
+    """The built-in roles a ClusterRole's `aggregate-to-*` labels add its rules to; none for
+    the cluster's own default roles (the bootstrapping label), which are what they are made of."""
+    labels = obj.labels
+    if obj.kind != "ClusterRole" or not labels or BOOTSTRAPPING in labels:
+        return ()
+    return tuple(role for role in BUILTIN_ROLES
+                 if str(labels.get(AGGREGATE_TO + role, "")).lower() == "true")
+
+
+def _aggregation(obj: _Object, out: SourceOutput) -> None:
+    selectors: list[str] = []
+    for selector in sequence(mapping(obj.data.get("aggregationRule")).get("clusterRoleSelectors")):
+        selector = mapping(selector)
+        selectors.extend(f"{key}={text(value) or ''}" for key, value in mapping(selector.get("matchLabels")).items())
+        for expression in sequence(selector.get("matchExpressions")):
+            expression = mapping(expression)
+            values = ", ".join(texts(expression.get("values")))
+            selectors.append(f"{text(expression.get('key')) or '?'} {text(expression.get('operator')) or '?'}"
+                             + (f" ({values})" if values else ""))
+    from nhilint.facts import RbacAggregation
+
+    out.objects.append(RbacAggregation(
+        location=obj.key("aggregationRule"), role=role_key(obj.kind, obj.namespace, obj.name),
+        selectors=tuple(selectors) or ("(no selector)",)))
+
+
 def _role(obj: _Object, out: SourceOutput) -> None:
     role = role_key(obj.kind, obj.namespace, obj.name)
-    for index, rule in enumerate(sequence(obj.data.get("rules"))):
-        if not isinstance(rule, dict):
-            continue
+    if obj.kind == "ClusterRole" and isinstance(obj.data.get("aggregationRule"), dict):
+        _aggregation(obj, out)
+    # Each list read once: the Grant (for the wildcard and admin rules) and the RbacRule
+    # (for the NHI31x rules) share them, and the locations they are made of.
+    rules = [(index, rule, {f: texts(rule.get(f)) for f in ("verbs", "apiGroups", "resources", "nonResourceURLs")})
+             for index, rule in enumerate(sequence(obj.data.get("rules"))) if isinstance(rule, dict)]
+    role_grants = _role_grants(rules) if any(
+        CERTIFICATES in lists["apiGroups"] or "*" in lists["apiGroups"] for _, _, lists in rules) else frozenset()
+    aggregates_to = _aggregates_to(obj)
+    for index, rule, lists in rules:
         pointer = ("rules", index)
-        # Each list read once: the Grant (for the wildcard and admin rules) and the RbacRule
-        # (for the NHI31x rules) share them, and the locations they are made of.
-        lists = {f: texts(rule.get(f)) for f in ("verbs", "apiGroups", "resources", "nonResourceURLs")}
         pointers = {f: list_pointers(pointer + (f,), rule.get(f)) for f in lists}
         location, fields = obj.doc.value_location(pointer), key_locations(obj.doc, pointer, rule)
         verb_items = item_locations(obj.doc, "verbs", pointers["verbs"])
@@ -197,7 +252,8 @@ def _role(obj: _Object, out: SourceOutput) -> None:
             item_locations=verb_items | item_locations(obj.doc, "resources", pointers["resources"]),
             role=role, index=index, cluster_role=obj.kind == "ClusterRole", namespace=obj.namespace,
             verbs=lists["verbs"], api_groups=lists["apiGroups"], resources=lists["resources"],
-            resource_names=texts(rule.get("resourceNames"))))
+            resource_names=texts(rule.get("resourceNames")), aggregates_to=aggregates_to,
+            role_grants=role_grants))
 
 
 def _binding(obj: _Object, out: SourceOutput) -> None:
@@ -314,6 +370,7 @@ def link(inventory: Inventory) -> None:
     bindings: dict[str, list[RbacBinding]] = defaultdict(list)
     # The RBAC facts are loaded with the first Role or binding read: until then there are none.
     rule_type = cast("type[RbacRule] | None", loaded_type("nhilint.facts.RbacRule"))
+    aggregation_type = cast("type[RbacAggregation] | None", loaded_type("nhilint.facts.RbacAggregation"))
     for binding in inventory.of_type("nhilint.facts.RbacBinding"):
         holders[binding.role].update(binding.subjects)
         bindings[binding.role].append(binding)
@@ -334,6 +391,10 @@ def link(inventory: Inventory) -> None:
                 bound_namespaces=tuple(b.namespace for b in bindings[obj.role] if not b.cluster_wide))
         elif isinstance(obj, Credential) and obj.identity in accounts and obj.source != AUTOMOUNT:
             extra_credentials[obj.identity].append(obj)
+        elif aggregation_type is not None and isinstance(obj, aggregation_type) and obj.role in bindings:
+            inventory.objects[index] = obj.joined(
+                holders=tuple(sorted(holders[obj.role])),
+                cluster_bindings=tuple(b.name for b in bindings[obj.role] if b.cluster_wide))
     object_positions = {id(obj): index for index, obj in enumerate(inventory.objects)}
     for position, identity in enumerate(inventory.identities):
         if identity.name in held or identity.name in extra_credentials:
