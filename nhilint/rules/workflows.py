@@ -285,5 +285,58 @@ def agent_unrestricted_tools(job: WorkflowJob, ctx: RuleContext) -> Iterator[Vio
                                 f"agent-tools:{job.name}:{index}:{key}")
 
 
+# Cloud sign-in actions, the inputs that take a long-lived key, and the OIDC way each offers
+_CLOUD_KEY_INPUTS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "aws-actions/configure-aws-credentials": (
+        ("aws-secret-access-key",), "an IAM user's access key",
+        "assume a role through GitHub's OIDC (`role-to-assume`, with `permissions: id-token: write`)"),
+    "google-github-actions/auth": (
+        ("credentials_json",), "a service account key",
+        "use Workload Identity Federation (`workload_identity_provider` and `service_account`, "
+        "with `permissions: id-token: write`)"),
+    "azure/login": (
+        ("creds",), "a service principal's client secret",
+        "use a federated credential (`client-id`, `tenant-id` and `subscription-id` only, "
+        "with `permissions: id-token: write`)"),
+}
+
+
+@rule(
+    id="NHI336", name="long-lived-cloud-key-in-workflow", category="privilege", severity="warning",
+    targets=("nhilint.facts.WorkflowJob",),
+    summary="A workflow signs in to a cloud with a long-lived key where GitHub's OIDC token would do.",
+    rationale="A key stored as a repository secret works from anywhere until someone rotates it: "
+              "a step, an action or a log that leaks it hands over the cloud account for months. "
+              "AWS, Google Cloud and Azure all accept the job's short-lived OIDC token instead, "
+              "scoped to the repository, branch or environment and valid for minutes.",
+    remediation="Trust GitHub's OIDC provider in the cloud account for this repository (and branch "
+                "or environment), switch the sign-in action to its OIDC inputs, give the job "
+                "`permissions: id-token: write`, then delete the key and its secret.",
+    references=("OWASP-NHI7", "OWASP-NHI2", "NIST-CSF-PR.AA-05"),
+    bad=_WF % ("push", "read", "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n"
+               "          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}\n"
+               "          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+               "          aws-region: eu-west-1\n"),
+    good=_WF % ("push", "read", "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n"
+                "          role-to-assume: arn:aws:iam::123456789012:role/deploy\n"
+                "          aws-region: eu-west-1\n"),
+)
+def long_lived_cloud_key(job: WorkflowJob, ctx: RuleContext) -> Iterator[Violation]:
+    for step in job.steps:
+        known = _CLOUD_KEY_INPUTS.get(_action(step.uses))
+        if known is None:
+            continue
+        inputs, what, fix = known
+        for name in inputs:
+            value = step.inputs.get(name, "").strip()
+            if not value:
+                continue
+            source = first_few(secrets_in(value), len(secrets_in(value))) or "a literal value"
+            yield Violation(step.at(f"with.{name}"), f"job '{job.name}' signs in to the cloud with {what} "
+                            f"(`{name}` from {source}), which works from anywhere until it is rotated; "
+                            f"{fix}, then delete the key", job.identity,
+                            f"cloud-key:{job.name}:{_action(step.uses)}:{name}")
+
+
 RULES = (untrusted_checkout, checkout_persists_credentials, unpinned_action_gets_secret,
-         all_secrets_passed, agent_unrestricted_tools)
+         all_secrets_passed, agent_unrestricted_tools, long_lived_cloud_key)

@@ -16,8 +16,19 @@ from tests.conftest import TODAY
 
 EXAMPLE_FILE = {"yaml": "agent.yaml", "json": "agent.json", "cedar": "policy.cedar", "rego": "policy.rego",
                 "toml": "config.toml"}
-# Examples of formats recognised by where the file lies, not by its content
-EXAMPLE_PATH = {"NHI308": ".github/workflows/ci.yml", **dict.fromkeys(("NHI330", "NHI332", "NHI333", "NHI334", "NHI335"), ".github/workflows/ci.yml")}
+# JSON examples of formats recognised by where the file lies (JSON has no comment to say it)
+EXAMPLE_PATH = dict.fromkeys(("NHI343", "NHI344", "NHI345", "NHI346"), ".claude/settings.json")
+
+
+def example_path(rule: object, example: str) -> str:
+    """Where an example is written: the path its first line names (`# .github/workflows/ci.yml`,
+    for a format known by its place), else EXAMPLE_PATH's, else the file of its language."""
+    if rule.id in EXAMPLE_PATH:  # type: ignore[attr-defined]
+        return EXAMPLE_PATH[rule.id]  # type: ignore[attr-defined]
+    first = example.split("\n", 1)[0]
+    if first.startswith("# ") and "/" in first and " " not in first[2:].strip():
+        return first[2:].strip()
+    return EXAMPLE_FILE[rule.example_language]  # type: ignore[attr-defined]
 
 
 def test_ids_and_names_are_unique_and_well_formed() -> None:
@@ -54,7 +65,7 @@ def test_documented_examples_behave(rule_id: str, tmp_path: Path) -> None:
     rule = all_rules()[rule_id]
     for kind, example, should_fire in (("bad", rule.bad_example, True), ("good", rule.good_example, False)):
         folder = tmp_path / kind
-        path = folder / EXAMPLE_PATH.get(rule_id, EXAMPLE_FILE[rule.example_language])
+        path = folder / example_path(rule, example)
         path.parent.mkdir(parents=True)
         path.write_text(example + "\n", encoding="utf-8")
         fired = [f for f in lint_paths([str(folder)], today=TODAY).findings if f.rule == rule_id]
