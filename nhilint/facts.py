@@ -169,3 +169,26 @@ class McpServer(Located):
         name = self.package
         name = name[:name.find("@", 1)] if name.find("@", 1) > 0 else name
         return re.split(r"[=<>~!\[]", name, maxsplit=1)[0].lower()
+
+
+@dataclass(frozen=True)
+class ClaudeSettings(Located):
+    """A Claude Code settings file (`.claude/settings.json`, `.claude/settings.local.json`,
+    `~/.claude/settings.json`, `managed-settings.json`): its permission rules as written and
+    the switches that start or run something without asking.
+
+    `item_locations` has `allow[i]`, `deny[i]` and `ask[i]` (the i-th text rule of each list);
+    `field_locations` has `defaultMode`, `enableAllProjectMcpServers` and `apiKeyHelper` (their
+    values). The helper's command is not kept: it may hold a key.
+    """
+
+    scope: str = "project"  # project (.claude/settings.json) | local | user | managed
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    ask: tuple[str, ...] = ()
+    default_mode: str = ""
+    enable_all_project_mcp_servers: bool = False
+    api_key_helper: bool = False  # an `apiKeyHelper` command is set
+
+    def rule_at(self, kind: str, index: int) -> Location:
+        return self.item_locations.get(f"{kind}[{index}]", self.location)

@@ -17,22 +17,27 @@ can get wrong, mapped to the rules:
 * `npx`, `pnpm dlx`, `npm exec`, `yarn dlx`, `bunx`, `uvx`, `pipx run`, `docker run` (also
   through `cmd /c`) of a package without an exact version: an unpinned Package (NHI305);
 * `docker run` options that hand the container the host (NHI340), and remote servers over
-  plain http (NHI341).
+  plain http (NHI341);
+* Claude Code settings files: a `ClaudeSettings` fact of their permission rules and switches
+  (any command, file change or URL allowed unasked, `bypassPermissions`, `acceptEdits`,
+  `enableAllProjectMcpServers`, a project's `apiKeyHelper`: NHI343-NHI346), and an allow rule
+  for a whole MCP server as an auto-approved grant (NHI307).
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from nhilint.facts import McpServer
+from nhilint.facts import ClaudeSettings, McpServer
 from nhilint.model import Credential, Grant, Identity, Location, Package, SecretCandidate
 from nhilint.secrets import classify, find_secrets
 from nhilint.sources import SourceOutput
-from nhilint.sources.detect import is_claude_settings, is_goose_extensions, is_opencode_servers
+from nhilint.sources.detect import is_goose_extensions, is_opencode_servers
 from nhilint.sources.mapping import mapping, text
 from nhilint.sources.toml_positions import TomlError, load_toml
 from nhilint.sources.yaml_loader import Document
@@ -369,27 +374,60 @@ def read(doc: Document, out: SourceOutput) -> None:
     data = doc.data
     for pointer, name, server in _servers(data):
         _Server(doc, pointer, name, server, out).read()
-    if is_claude_settings(doc.path, data):
-        _claude_permissions(doc, data["permissions"], out)
+    if isinstance(data, dict) and _claude_scope(doc.path) and (
+            isinstance(data.get("permissions"), dict) or any(key in data for key in CLAUDE_SWITCHES)):
+        _claude_settings(doc, data, out)
 
 
-# Claude Code permissions: `defaultMode: bypassPermissions` runs everything unasked, and an
-# `allow` rule naming a whole tool (`Bash`, `Bash(*)`) or a whole MCP server (`mcp__github`,
-# `mcp__github__*`) pre-approves every call of it. Scoped rules (`Bash(npm run test:*)`,
-# `mcp__github__get_issue`) are what the setting is for.
+# Claude Code settings: the permission rules as written, `defaultMode`, and the switches that
+# start (`enableAllProjectMcpServers`) or run (`apiKeyHelper`) something unasked, as a
+# ClaudeSettings fact that NHI343-NHI346 judge. An `allow` rule naming a whole MCP server
+# (`mcp__github`, `mcp__github__*`, `mcp__*`) pre-approves every tool of it: an auto-approved
+# Grant (NHI307), as a client's `alwaysAllow` list is. Scoped rules (`mcp__github__get_issue`)
+# are what the setting is for.
 CLAUDE = "Claude Code"
-_WHOLE_TOOL = re.compile(r"^(?:Bash(?:\((?:\*|:\*)?\))?|mcp__[^_]+(?:__\*)?|mcp__\*)$")
+CLAUDE_SWITCHES = ("enableAllProjectMcpServers", "apiKeyHelper")
+_WHOLE_SERVER = re.compile(r"^(?:mcp__[^_]+(?:__\*)?|mcp__\*)$")
 
 
-def _claude_permissions(doc: Document, permissions: dict, out: SourceOutput) -> None:
+def _claude_scope(path: str) -> str:
+    """project | local | user | managed, or "" for a file that is no Claude Code settings file."""
+    name = posixpath.basename(path)
+    if name == "managed-settings.json":
+        return "managed"
+    if "/.claude/" not in "/" + path.replace("\\", "/") or name not in ("settings.json", "settings.local.json"):
+        return ""
+    if name == "settings.local.json":
+        return "local"
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    return "user" if folder == os.path.expanduser("~") else "project"
+
+
+def _claude_settings(doc: Document, data: dict, out: SourceOutput) -> None:
     base = ("permissions",)
-    if permissions.get("defaultMode") == "bypassPermissions":
-        out.objects.append(Grant(location=doc.value_location(base + ("defaultMode",)), identity=CLAUDE,
-                                 auto_approved=True, name=f'{CLAUDE} defaultMode "bypassPermissions"'))
-    allow = permissions.get("allow")
-    for index, entry in enumerate(allow if isinstance(allow, list) else []):
-        if isinstance(entry, str) and _WHOLE_TOOL.match(entry.strip()):
-            out.objects.append(Grant(location=doc.value_location(base + ("allow", index)),
+    permissions = mapping(data.get("permissions"))
+    lists: dict[str, tuple[str, ...]] = {}
+    items: dict[str, Location] = {}
+    for kind in ("allow", "deny", "ask"):
+        entries = permissions.get(kind)
+        texts = [(index, entry) for index, entry in enumerate(entries if isinstance(entries, list) else [])
+                 if isinstance(entry, str)]
+        lists[kind] = tuple(entry for _, entry in texts)
+        items.update({f"{kind}[{position}]": doc.value_location(base + (kind, index))
+                      for position, (index, _) in enumerate(texts)})
+    fields = {"defaultMode": doc.value_location(base + ("defaultMode",))} if "defaultMode" in permissions else {}
+    fields.update({key: doc.value_location((key,)) for key in CLAUDE_SWITCHES if key in data})
+    helper = data.get("apiKeyHelper")
+    out.objects.append(ClaudeSettings(
+        location=doc.key_location(base) if "permissions" in data else Location(doc.path, 1, 1),
+        item_locations=items, field_locations=fields, scope=_claude_scope(doc.path),
+        allow=lists["allow"], deny=lists["deny"], ask=lists["ask"],
+        default_mode=text(permissions.get("defaultMode")) or "",
+        enable_all_project_mcp_servers=data.get("enableAllProjectMcpServers") is True,
+        api_key_helper=isinstance(helper, str) and bool(helper.strip())))
+    for position, entry in enumerate(lists["allow"]):
+        if _WHOLE_SERVER.match(entry.strip()):
+            out.objects.append(Grant(location=items[f"allow[{position}]"],
                                      identity=CLAUDE, auto_approved=True, actions=(entry,),
                                      name=f"{CLAUDE} permissions.allow",
                                      label=f"{CLAUDE} permissions.allow rule '{entry}'"))
