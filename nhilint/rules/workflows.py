@@ -101,17 +101,39 @@ def untrusted_checkout(job: WorkflowJob, ctx: RuleContext) -> Iterator[Violation
     if not holds:
         return
     for step in job.steps:
-        if not _is_checkout(step):
-            continue
+        where = _head_checkout(step)
+        if where:
+            yield Violation(step.at(where), f"job '{job.name}' runs on {trigger} "
+                            f"with {' and '.join(holds)} and checks out the pull request's "
+                            "head, so code from any fork runs with them; test the head in a "
+                            "`pull_request` workflow and keep secrets and write scopes out of "
+                            "this job", job.identity, f"untrusted-checkout:{job.name}")
+            return  # one finding a job: the fix is the same
+
+
+# A `run:` step that fetches or checks out the pull request's head: `git fetch origin
+# pull/${{ github.event.pull_request.number }}/head`, `git checkout ${{ github.head_ref }}`,
+# `gh pr checkout ${{ github.event.number }}`
+_GIT_CHECKOUT = re.compile(r"\b(?:git\s+(?:fetch|checkout|switch|pull|merge|reset|worktree\s+add)"
+                           r"|gh\s+pr\s+checkout)\b")
+_PULL_HEAD = re.compile(r"\bpull/\$\{\{\s*github\s*\.\s*event\s*\.\s*(?:pull_request\s*\.\s*)?number\s*\}\}"
+                        r"/(?:head|merge)\b")
+
+
+def _head_checkout(step: WorkflowStep) -> str:
+    """The field of `step` that checks out the pull request's head ("" if none)."""
+    if _is_checkout(step):
         for key in ("ref", "repository"):
             value = step.inputs.get(key, "")
             if _HEAD_REF.search(value) or (key == "repository" and "head.repo" in value):
-                yield Violation(step.at(f"with.{key}"), f"job '{job.name}' runs on {trigger} "
-                                f"with {' and '.join(holds)} and checks out the pull request's "
-                                "head, so code from any fork runs with them; test the head in a "
-                                "`pull_request` workflow and keep secrets and write scopes out of "
-                                "this job", job.identity, f"untrusted-checkout:{job.name}")
-                break
+                return f"with.{key}"
+        return ""
+    for line in step.run.splitlines():
+        command = _GIT_CHECKOUT.search(line)
+        if command and (command.group(0).startswith("gh") or _HEAD_REF.search(line, command.end())
+                        or _PULL_HEAD.search(line, command.end())):
+            return "run"
+    return ""
 
 
 _PUSHES = re.compile(r"\bgit\s+(?:push|commit)\b")

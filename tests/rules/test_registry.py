@@ -16,15 +16,11 @@ from tests.conftest import TODAY
 
 EXAMPLE_FILE = {"yaml": "agent.yaml", "json": "agent.json", "cedar": "policy.cedar", "rego": "policy.rego",
                 "toml": "config.toml"}
-# JSON examples of formats recognised by where the file lies (JSON has no comment to say it)
-EXAMPLE_PATH = dict.fromkeys(("NHI343", "NHI344", "NHI345", "NHI346"), ".claude/settings.json")
 
 
 def example_path(rule: object, example: str) -> str:
     """Where an example is written: the path its first line names (`# .github/workflows/ci.yml`,
-    for a format known by its place), else EXAMPLE_PATH's, else the file of its language."""
-    if rule.id in EXAMPLE_PATH:  # type: ignore[attr-defined]
-        return EXAMPLE_PATH[rule.id]  # type: ignore[attr-defined]
+    for a format known by its place), else the file of the example's language."""
     first = example.split("\n", 1)[0]
     if first.startswith("# ") and "/" in first and " " not in first[2:].strip():
         return first[2:].strip()
