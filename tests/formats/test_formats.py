@@ -32,8 +32,8 @@ EXPECTED = {
         ("NHI201", "serviceaccount.yaml", 15, 1),  # legacy token Secret never expires
     ],
     "mcp": [
-        ("NHI307", ".claude/settings.json", 3, 20),  # defaultMode "bypassPermissions"
-        ("NHI307", ".claude/settings.json", 5, 7),  # allow: Bash (every command)
+        ("NHI343", ".claude/settings.json", 3, 20),  # defaultMode "bypassPermissions"
+        ("NHI343", ".claude/settings.json", 5, 7),  # allow: Bash (every command)
         ("NHI307", ".claude/settings.json", 6, 7),  # allow: mcp__github (every tool)
         ("NHI204", ".claude/settings.json", 12, 26),  # sk-ant- in env
         ("NHI307", ".codex/config.toml", 3, 1),  # approval_policy = "never"
