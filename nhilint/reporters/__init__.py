@@ -39,11 +39,11 @@ class RenderOptions:
     root: str = "."
     verbose: bool = False  # also list what passed (`nhilint test -v`)
 
-
-# Control characters (tab and newline included: a newline in a file name could forge a result
-# line), bidirectional overrides (text shown in another order than it is read), lone
+# Control characters (C0 and C1, tab and newline included: a newline in a file name could forge a
+# result line), the Unicode line and paragraph separators (a line break to many readers),
+# bidirectional overrides (text shown in another order than it is read), lone
 # surrogates (the bytes of a file name that is not UTF-8) and non-characters.
-_CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # A name that is not UTF-8 reaches us with each undecodable byte as a lone surrogate
 # (Python's surrogateescape, U+DC80-U+DCFF); no lone surrogate can be written as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")

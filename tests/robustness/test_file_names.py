@@ -58,6 +58,23 @@ def test_visible_writes_what_would_hide_or_reorder_text() -> None:
 
     assert visible("a\nb\tc\x1b[2J") == "a\\x0ab\\x09c\\x1b[2J"
     assert visible("admin\u202egpj.yaml") == "admin\\u202egpj.yaml"  # no right-to-left override
+    # line breaks to str.splitlines and many viewers: found by benchmarks/fuzz.py in a SPIFFE
+    # ID, where the github format's line was split in two
+    assert visible("a\u2028b\u2029c\x85d") == "a\\u2028b\\u2029c\\x85d"
+    assert len(visible("".join(map(chr, range(0x110)))).splitlines()) == 1
     assert visible("\udcff.yaml") == "\\xff.yaml"  # the byte a non-UTF-8 file name held
     assert json.loads(json_text({"path": "\udcff.yaml"})) == {"path": "\\xff.yaml"}
     json_text({"path": "\udcff.yaml"}).encode("utf-8")
+
+
+def test_a_line_separator_in_a_message_keeps_each_github_command_on_one_line(tmp_path: Path) -> None:
+    """Found by benchmarks/fuzz.py: a U+2028 in a SPIFFE ID split an `::error` line in two."""
+    entry = {"spiffe_id": "spiffe://example.\u2028org/agent", "parent_id": "spiffe://example.org/spire/agent/k8s/n",
+             "selectors": [{"type": "k8s", "value": "ns:ai"}], "x509_svid_ttl": 86400}
+    (tmp_path / "spire").mkdir()
+    (tmp_path / "spire" / "entries.json").write_text(json.dumps({"entries": [entry]}, ensure_ascii=False), "utf-8")
+    result = lint("-f", "github", str(tmp_path))
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines and all(line.startswith("::") for line in lines[:-1]), lines
+    assert "example.\\u2028org" in result.output
