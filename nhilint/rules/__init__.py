@@ -30,6 +30,7 @@ CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.aws",
     "nhilint.rules.platform",
     "nhilint.rules.mcp",
+    "nhilint.rules.agent_cards",
     "nhilint.rules.delegation",
     "nhilint.rules.oversight",
     "nhilint.rules.cedar",

@@ -97,7 +97,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
     DocumentFormat("a2a-agent-card", "nhilint.sources.a2a", detect.is_agent_card,
                    hints=('"skills"',), file_names=("agent-card.json", "agent.json")),
     DocumentFormat("spire", "nhilint.sources.spire", detect.is_spire,
-                   hints=("spiffe_id", "ClusterSPIFFEID"), templated=True),
+                   hints=("spiffe_id", "ClusterSPIFFEID", "agent.conf"), templated=True),
     DocumentFormat("aws-iam", "nhilint.sources.aws_iam", detect.is_aws_iam,
                    hints=("Statement", "AccessKeyId")),
 ]
@@ -105,6 +105,7 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
 FILE_FORMATS: list[FileFormat] = [
     FileFormat("codex-config", "nhilint.sources.mcp", (".codex/config.toml",)),
     FileFormat("spire-server-conf", "nhilint.sources.spire", ("server.conf",)),
+    FileFormat("spire-agent-conf", "nhilint.sources.spire", ("agent.conf",)),
     FileFormat("cedar", "nhilint.sources.cedar", ("*.cedar",)),
     FileFormat("rego", "nhilint.sources.rego", ("*.rego",)),
 ]

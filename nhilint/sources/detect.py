@@ -9,6 +9,7 @@ are looked up.
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
 PROJECT_FILES = (".nhilint.yaml", ".nhilint.yml", "pyproject.toml")
@@ -35,8 +36,15 @@ def is_spire_entries(path: str, data: Any) -> bool:
             and all(isinstance(e, dict) and "spiffe_id" in e for e in entries))
 
 
+def is_spire_agent_configmap(path: str, data: Any) -> bool:
+    """A Kubernetes ConfigMap whose `agent.conf` holds a SPIRE Agent's `agent { ... }` block."""
+    conf = data.get("data") if isinstance(data, dict) and data.get("kind") == "ConfigMap" else None
+    conf = conf.get("agent.conf") if isinstance(conf, dict) else None
+    return isinstance(conf, str) and re.search(r"(?m)^\s*agent\s*\{", conf) is not None
+
+
 def is_spire(path: str, data: Any) -> bool:
-    return is_cluster_spiffe_id(path, data) or is_spire_entries(path, data)
+    return is_cluster_spiffe_id(path, data) or is_spire_entries(path, data) or is_spire_agent_configmap(path, data)
 
 
 def is_workflow(path: str, data: Any) -> bool:

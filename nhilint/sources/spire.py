@@ -1,5 +1,6 @@
-"""SPIRE: registration entries (`spire-server entry create -data` JSON) and the controller
-manager's `ClusterSPIFFEID` resources.
+"""SPIRE: registration entries (`spire-server entry create -data` JSON), the controller
+manager's `ClusterSPIFFEID` resources, and the Server's `server.conf` and the Agent's
+`agent.conf` (HCL; the latter also as a Kubernetes ConfigMap's `agent.conf`).
 
 Each entry is an Identity with its SPIFFE ID. Its SVIDs are Credentials whose TTL is the
 entry's (`x509_svid_ttl`, `jwt_svid_ttl`, legacy `ttl`; `ttl`/`jwtTtl` in a
@@ -7,17 +8,21 @@ ClusterSPIFFEID) or SPIRE's default (1h X.509, 5m JWT), so NHI202 compares them 
 ruleset maximum. `admin: true` is an administrative grant (NHI303); `downstream: true`
 lets the workload mint identities for others, a delegation with no bound (NHI401, NHI403).
 Selectors that match a whole namespace, or a ClusterSPIFFEID without a `podSelector`,
-hand the identity to every workload there: a wildcard (NHI302).
+hand the identity to every workload there: a wildcard (NHI302). An `agent.conf` is a
+`SpireAgentConfig` fact, how the agent comes to trust its server (NHI207).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
+from nhilint.agent_facts import SpireAgentConfig
 from nhilint.model import Credential, Delegation, Grant, Identity, Location
 from nhilint.sources import SourceOutput
-from nhilint.sources.detect import is_cluster_spiffe_id
+from nhilint.sources.detect import is_cluster_spiffe_id, is_spire_agent_configmap
 from nhilint.sources.mapping import mapping, sequence, text
 from nhilint.sources.yaml_loader import Document
 
@@ -109,30 +114,64 @@ def read(doc: Document, out: SourceOutput) -> None:
     if is_cluster_spiffe_id(doc.path, doc.data):
         _cluster_spiffe_id(doc, out)
         return
+    if is_spire_agent_configmap(doc.path, doc.data):
+        _agent_configmap(doc, out)
+        return
     for index, data in enumerate(doc.data["entries"]):
         _registration_entry(doc, index, data, out)
 
 
-# SPIRE Server `server.conf` (HCL): the default SVID TTLs every entry without its own gets,
-# and `admin_ids`, the SPIFFE IDs allowed to call the admin APIs. Read by a line scan of
-# the `server { ... }` block's flat settings; nothing else in the file is interpreted.
+# SPIRE Server `server.conf` and SPIRE Agent `agent.conf` (HCL): read by a line scan of the
+# `server { ... }` or `agent { ... }` block's flat settings; nothing else in the file is
+# interpreted. The server's are the default SVID TTLs every entry without its own gets, and
+# `admin_ids`, the SPIFFE IDs allowed to call the admin APIs; the agent's say how it learns
+# to trust the server that issues its SVIDs (a trust bundle file or URL, or blindly).
 _HCL_KEY = re.compile(r"^(\s*)(\w+)\s*=")
 _HCL_COMMENT = re.compile(r"\s(?:#|//)")  # `spiffe://` is no comment
+_HCL_BLOCK = {name: re.compile(rf"^\s*{name}\s*\{{") for name in ("server", "agent")}
 # A string, or the unterminated rest of the line: consumed whole either way, so the search
 # never restarts at each escaped quote inside it (quadratic over a run of `\"`).
 _HCL_STRING_OR_REST = re.compile(r'"((?:[^"\\]|\\.)*)("|\\?$)')
+Settings = dict[str, tuple[str, int, int]]  # name -> (raw value, line, column), in the scanned text
 
 
 def _strings(value: str) -> list[str]:
     """The contents of the closed double-quoted strings in `value`."""
     return [m.group(1) for m in _HCL_STRING_OR_REST.finditer(value) if m.group(2) == '"']
-SERVER_TTLS = {"default_x509_svid_ttl": "X.509-SVID", "default_jwt_svid_ttl": "JWT-SVID"}
 
 
-def read_file(path: str, text_: str, out: SourceOutput) -> None:
-    settings: dict[str, tuple[str, int, int]] = {}  # name -> (raw value, line, column)
-    depth = 0
-    for number, line in enumerate(text_.splitlines(), start=1):
+def _first_string(value: str) -> str:
+    return (_strings(value) or [""])[0]
+
+
+def _uncommented(lines: list[str]) -> list[str]:
+    """The lines with `/* ... */` comments blanked (a commented-out setting is not set)."""
+    result, inside = [], False
+    for line in lines:
+        kept, rest = "", line
+        while rest:
+            if inside:
+                end = rest.find("*/")
+                if end < 0:
+                    kept += " " * len(rest)
+                    break
+                kept, rest, inside = kept + " " * (end + 2), rest[end + 2:], False
+            else:
+                begin = rest.find("/*")
+                if begin < 0 or "#" in rest[:begin] or "//" in rest[:begin].replace("://", ""):
+                    kept += rest
+                    break
+                kept, rest, inside = kept + rest[:begin] + "  ", rest[begin + 2:], True
+        result.append(kept)
+    return result
+
+
+def _block_settings(text_: str, block: str) -> Settings | None:
+    """The flat settings of the first top-level `block { ... }`, or None without one."""
+    settings: Settings = {}
+    depth = outer = 0  # inside the block; in other blocks (a nested `agent {` is no agent block)
+    found = False
+    for number, line in enumerate(_uncommented(text_.splitlines()), start=1):
         stripped = line.split("#", 1)[0]
         if depth == 1:
             match = _HCL_KEY.match(line)
@@ -143,16 +182,30 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
                 comment = _HCL_COMMENT.search(rest)
                 value = (rest[:comment.start()] if comment else rest).strip()
                 settings.setdefault(match.group(2), (value, number, len(match.group(1)) + 1))
-        if depth == 0 and re.match(r"^\s*server\s*\{", stripped):
-            depth = 1
+        if depth == 0 and outer == 0 and _HCL_BLOCK[block].match(stripped):
+            depth, found = 1, True
             continue
+        change = stripped.count("{") - stripped.count("}")
         if depth:
-            depth += stripped.count("{") - stripped.count("}")
+            depth += change
             if depth <= 0:
                 break
-    if "trust_domain" not in settings:
+        else:
+            outer = max(0, outer + change)
+    return settings if found else None
+
+
+SERVER_TTLS = {"default_x509_svid_ttl": "X.509-SVID", "default_jwt_svid_ttl": "JWT-SVID"}
+
+
+def read_file(path: str, text_: str, out: SourceOutput) -> None:
+    if posixpath.basename(path) == "agent.conf":
+        _agent_conf(text_, lambda line, column, width: Location(path, line, column, line, column + width - 1), out)
+        return
+    settings = _block_settings(text_, "server")
+    if not settings or "trust_domain" not in settings:
         return  # a server.conf of some other program
-    domain = (_strings(settings["trust_domain"][0]) or ["?"])[0]
+    domain = _first_string(settings["trust_domain"][0]) or "?"
     name = f"SPIRE Server {domain}"
 
     def at(setting: str) -> Location:
@@ -171,3 +224,43 @@ def read_file(path: str, text_: str, out: SourceOutput) -> None:
                                    declares=frozenset(), identity_type="spiffe",
                                    identity_id=f"spiffe://{domain}", has_identity_block=True,
                                    credentials=credentials, grants=grants))
+
+
+AGENT_SETTINGS = ("trust_domain", "server_address", "insecure_bootstrap", "trust_bundle_path",
+                  "trust_bundle_url", "trust_bundle_format", "trust_bundle_unix_socket")
+
+
+def _agent_conf(text_: str, locate: Callable[[int, int, int], Location], out: SourceOutput) -> None:
+    """An `agent.conf`'s `agent { ... }` block as a SpireAgentConfig; `locate(line, column,
+    width)` places a position of the text in its file (a ConfigMap holds it a few lines down)."""
+    settings = _block_settings(text_, "agent")
+    if not settings or "trust_domain" not in settings:
+        return  # an agent.conf of some other program
+    value = {key: settings[key][0] for key in AGENT_SETTINGS if key in settings}
+    where = {key: locate(settings[key][1], settings[key][2], len(key)) for key in value}
+    domain = _first_string(value["trust_domain"]) or "?"
+    out.objects.append(SpireAgentConfig(
+        location=where["trust_domain"], field_locations=where, identity=f"SPIRE Agent {domain}",
+        trust_domain=domain, server_address=_first_string(value.get("server_address", "")),
+        insecure_bootstrap=value.get("insecure_bootstrap", "").strip('"').lower() == "true",
+        trust_bundle_path=_first_string(value.get("trust_bundle_path", "")),
+        trust_bundle_url=_first_string(value.get("trust_bundle_url", "")),
+        trust_bundle_format=_first_string(value.get("trust_bundle_format", "")),
+        trust_bundle_unix_socket=_first_string(value.get("trust_bundle_unix_socket", ""))))
+
+
+def _agent_configmap(doc: Document, out: SourceOutput) -> None:
+    """A Kubernetes ConfigMap holding a SPIRE Agent's `agent.conf` (how SPIRE runs on a cluster)."""
+    conf = text(mapping(doc.data.get("data")).get("agent.conf")) or ""
+    start = doc.value_location(("data", "agent.conf"))
+    key = doc.key_location(("data", "agent.conf"))
+    if start.end_line - start.line >= len(conf.splitlines()):
+        # A literal block (`agent.conf: |`): its lines follow the key's, indented (as the
+        # YAML of every chart and tutorial is) two columns past it.
+        def locate(line: int, column: int, width: int) -> Location:
+            return Location(doc.path, start.line + line, key.column + 1 + column, start.line + line,
+                            key.column + column + width)
+    else:  # quoted or folded: its lines are not the file's; every setting is at the value
+        def locate(line: int, column: int, width: int) -> Location:
+            return start
+    _agent_conf(conf, locate, out)

@@ -35,6 +35,10 @@ metadata:
   name: '{{ include "chart.serviceAccountName" . }}'
 """
 TRUSTED = '{"mcpServers": {"crm": {"url": "https://crm.example.net/mcp", "trust": true}}}\n'
+V02_CARD = ('{"name": "recipes", "url": "https://recipes.example.org/a2a", "version": "1", "capabilities": {},'
+            ' "authentication": {"schemes": ["%s"], "credentials": null}, "skills": [{"id": "cook"}]}\n')
+INSECURE_AGENT = ('agent {\n  server_address = "spire-server"\n  trust_domain = "example.org"\n'
+                  '  insecure_bootstrap = true\n}\n')
 
 
 def _rules(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
@@ -62,6 +66,18 @@ def _rules(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
     pytest.param({"config.toml": 'approval_policy = "never"\n'}, 0, id="other-config-toml-ignored"),
     pytest.param({"chart/templates/sa.yaml": HELM_TEMPLATE}, 0, id="helm-template-is-not-yaml-yet"),
     pytest.param({"chart/templates/sa.yaml": TEMPLATED_VALUES}, 1, id="template-values-that-parse-are-read"),
+    pytest.param({".well-known/agent.json": V02_CARD % "ApiKey"}, 1, id="a2a-v0.2-api-key-is-a-shared-secret"),
+    pytest.param({".well-known/agent.json": V02_CARD % "Bearer"}, 0, id="a2a-v0.2-bearer-declares-an-identity"),
+    pytest.param({".well-known/agent.json": V02_CARD % "x402"}, 1, id="a2a-v0.2-payment-scheme-is-no-identity"),
+    pytest.param({"spire/agent.conf": INSECURE_AGENT}, 1, id="spire-agent-conf-by-name"),
+    pytest.param({"spire/agent.hcl": INSECURE_AGENT}, 0, id="spire-agent-block-under-another-name-ignored"),
+    pytest.param({"ossec/agent.conf": "<agent_config>\n  <localfile>agent { }</localfile>\n</agent_config>\n"}, 0,
+                 id="other-agent-conf-ignored"),
+    pytest.param({"k8s/spire-agent.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: spire-agent}\ndata:\n"
+                  "  agent.conf: |\n" + "".join("    " + line + "\n" for line in INSECURE_AGENT.splitlines())}, 1,
+                 id="spire-agent-conf-in-a-configmap"),
+    pytest.param({"k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n"
+                  "  agent.conf: 'log_level = \"DEBUG\"'\n"}, 0, id="configmap-without-agent-block-ignored"),
 ])
 def test_detection(tmp_path: Path, files: dict[str, str], expected: int) -> None:
     assert len(_rules(tmp_path, files)) == expected
@@ -200,6 +216,17 @@ def test_toml_error_is_located() -> None:
     ("goose.yaml", "extensions:\n  a: {type: stdio, cmd: [npx], args: {x: 1}, envs: 3}\n  b: {type: sse, uri: 5}\n"),
     (".mcp.json", '{"mcpServers": {"a": {"command": "cmd", "args": ["/c"]}, "b": {"command": "docker", "args": '
                   '["run", "--mount", "type=bind", "--network"]}, "c": {"url": "http://[::1"}}}'),
+    ("agent.json", '{"name": "a", "skills": [], "capabilities": {}, "authentication": {"schemes": [1, null, ["x"]]},'
+                   ' "url": 5, "additionalInterfaces": [1, {"url": ["x"]}], "supportedInterfaces": {"url": "x"},'
+                   ' "securitySchemes": {"o": {"type": "oauth2", "flows": {"a": 1, "b": {"tokenUrl": 2}}},'
+                   ' "p": {"oauth2SecurityScheme": {"flows": []}}}, "security": [{"o": "s"}, 3]}'),
+    ("agent-card.json", '{"name": "a", "skills": [{"security": {"o": ["s"]}}, {"security": [{"o": 1}]}],'
+                        ' "capabilities": {}, "authentication": "Bearer", "url": "http://[::1"}'),
+    ("agent.conf", 'agent {\n  trust_domain = 5\n  insecure_bootstrap = "maybe"\n  trust_bundle_url = "http://[x"\n'
+                   '  /* unclosed\n}\n'),
+    ("agent.conf", 'agent {\n  trust_domain = "a" /* x */ insecure_bootstrap = true\n  trust_bundle_url = http://x\n'),
+    ("cm.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  agent.conf: >\n    agent {\n    trust_domain = \"a\"\n"
+                "    insecure_bootstrap = true\n    }\n"),
 ])
 def test_odd_shapes_never_crash(tmp_path: Path, name: str, text: str) -> None:
     for rule, _, _ in _rules(tmp_path, {name: text}):
