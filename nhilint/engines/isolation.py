@@ -18,6 +18,7 @@ calls run in this process, unbounded, as they did before.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import pickle
 import select
@@ -56,6 +57,11 @@ class Interrupted:
     message: str
 
 
+# Where the platform cannot fork (Windows), calls run in the process, unbounded.
+# benchmarks/isolation.py sets it False to measure what the isolation costs.
+CAN_FORK = hasattr(os, "fork")
+
+
 class StderrCapture:
     """What is written to file descriptor 2 (Rust's eprintln! included) during each call."""
 
@@ -89,7 +95,7 @@ def run_calls(jobs: Sequence[Any], evaluate: Callable[[Any], Any], finish: Calla
     each process that ran to the end, e.g. its coverage). `timeout`: seconds for each call
     (0: no limit), named `source` in the message of an overrun; `memory`: bytes the worker
     may allocate (None: DEFAULT_MEMORY, 0: no limit)."""
-    if not hasattr(os, "fork") or not jobs:
+    if not CAN_FORK or not jobs:
         outcomes: list[Any] = []
         for job in jobs:
             outcomes.append(evaluate(job))
@@ -121,7 +127,12 @@ def _run_child(jobs: Sequence[Any], start: int, evaluate: Callable[[Any], Any], 
     returned, or _INTERRUPTED (the interrupted job, if any, then has its outcome)."""
     reader, writer = os.pipe()
     errors = tempfile.TemporaryFile()  # the child's stderr: why it died, else passed on
+    # The objects of the parent are frozen for the fork: a collection in the child would
+    # otherwise write to each of them and copy every page of the heap it shares.
+    gc.freeze()
     pid = os.fork()
+    if pid != 0:
+        gc.unfreeze()
     if pid == 0:  # the child: never returns into the caller's code
         status = _WORKER_FAILED
         try:
