@@ -18,7 +18,7 @@ from nhilint.model import Violation
 from nhilint.rules import RuleContext, rule
 
 if TYPE_CHECKING:  # the facts load with the first file of their format, not on every run
-    from nhilint.agent_facts import AgentCard, SpireAgentConfig
+    from nhilint.facts import AgentCard, SpireAgentConfig
 
 # Hosts that never leave the machine (0.0.0.0, as a client's address, is this host)
 _LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0)$|\.localhost$")
@@ -56,7 +56,7 @@ data:
 
 @rule(
     id="NHI207", name="spire-agent-insecure-bootstrap", category="credentials", severity="error",
-    targets=("nhilint.agent_facts.SpireAgentConfig",),
+    targets=("nhilint.facts.SpireAgentConfig",),
     summary="A SPIRE Agent trusts whatever server answers its first connection "
             "(`insecure_bootstrap = true`), or fetches its trust bundle over plain `http://`.",
     rationale="The trust bundle is how a SPIRE Agent knows it is talking to its own SPIRE "
@@ -100,7 +100,7 @@ _CARD = ('{"name": "ticket-agent", "url": "%s://tickets.example.net/a2a", "proto
 
 @rule(
     id="NHI347", name="agent-card-plain-http", category="privilege", severity="error",
-    targets=("nhilint.agent_facts.AgentCard",),
+    targets=("nhilint.facts.AgentCard",),
     summary="An A2A agent card is served at, or has its tokens issued at, a plain `http://` "
             "URL off this machine (`url`, `additionalInterfaces[].url`, `supportedInterfaces[].url`, "
             "a security scheme's OAuth or OpenID Connect URLs).",
@@ -160,7 +160,7 @@ _SKILL_CARD = ('{"name": "billing-agent", "url": "https://billing.example.net/a2
 
 @rule(
     id="NHI348", name="agent-skill-scope-broader-than-card", category="privilege", severity="warning",
-    targets=("nhilint.agent_facts.AgentCard",),
+    targets=("nhilint.facts.AgentCard",),
     summary="An A2A skill requires a scope that covers one of the card's own scopes and more "
             "(`invoices` or `invoices.*` where the card asks for `invoices.read`), in "
             "`skills[].security` (v0.3) or `skills[].securityRequirements` (v1.0).",

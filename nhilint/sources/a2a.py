@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nhilint.agent_facts import AgentCard, CardUrl, ScopeSet, SkillSecurity
+from nhilint.facts import AgentCard, CardUrl, ScopeSet, SkillSecurity
 from nhilint.model import Grant, Identity, Location
 from nhilint.sources import SourceOutput
 from nhilint.sources.mapping import item_locations, list_pointers, mapping, sequence, text, texts

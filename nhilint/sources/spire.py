@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from nhilint.agent_facts import SpireAgentConfig
+from nhilint.facts import SpireAgentConfig
 from nhilint.model import Credential, Delegation, Grant, Identity, Location
 from nhilint.sources import SourceOutput
 from nhilint.sources.detect import is_cluster_spiffe_id, is_spire_agent_configmap

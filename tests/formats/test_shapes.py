@@ -105,6 +105,12 @@ CORPUS_FINDINGS = {
         ("NHI310", 162, 5, "ClusterRole ingress-nginx rules[0] (bound cluster-wide to ServiceAccount "
          "ingress-nginx/ingress-nginx) lets it read every Secret of every namespace (list, watch), "
          f"{_W310_CLUSTER}"),
+        # the admission job patches its own webhook's caBundle, but may update every one
+        ("NHI315", 240, 5, "ClusterRole ingress-nginx-admission rules[0] (bound cluster-wide to ServiceAccount "
+         "ingress-nginx/ingress-nginx-admission) lets it update validatingwebhookconfigurations: it can send "
+         "every object written to the cluster, Secrets included, to a server it names, or switch off the "
+         "policy a webhook enforces; name the configurations it maintains in resourceNames and leave "
+         "creating and deleting them to the installer"),
     ],
     # the account turns the token off, the exporter's pod opts in: what Kubernetes recommends
     # the exporter lists every Secret of the cluster (it exports only their metadata, but a list
