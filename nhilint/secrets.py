@@ -115,6 +115,11 @@ _PLACEHOLDER_WORDS = frozenset((
     "redacted", "replace", "replaceme", "your", "insert", "fixme", "todo", "tbd", "xxx", "xxxx",
 ))
 _MY_SECRET = frozenset(("password", "secret", "token", "key", "pass"))
+_PASSWORD_WORDS = frozenset(("password", "passwd", "pwd", "pass", "passphrase"))
+# The defaults of local development setups (`POSTGRES_PASSWORD: postgres`): flagging them
+# would cry wolf in every docker-compose file; NHI204 is for a password someone chose.
+_DEFAULT_PASSWORDS = frozenset(("postgres", "changeit", "password1", "passw0rd", "admin123", "p@ssw0rd",
+                                "rabbitmq", "keycloak", "minioadmin", "elastic"))
 # Values that describe rather than hold: numbers, durations, dates, versions, UUIDs (shorter
 # ones, booleans among them, are below the length a literal secret needs).
 _METADATA_VALUE = (
@@ -205,15 +210,30 @@ def _is_sequential(value: str) -> bool:
 def _literal_secret(candidate: str) -> bool:
     """True when a value under a secret-named key is a literal secret: long and random
     enough, and none of a reference, a placeholder, metadata, a name or a path."""
-    if len(candidate) < 12 or " " in candidate:
+    if len(candidate) < 12 or " " in candidate or _stands_for_a_secret(candidate):
         return False
+    return not _name_like(candidate) and entropy(candidate) >= 3.0
+
+
+def _stands_for_a_secret(candidate: str) -> bool:
+    """A reference, a placeholder, a path, metadata or test data, where a secret would be."""
     if is_indirection(candidate) or re.search(_EMBEDDED_REF, candidate) or _is_placeholder(candidate):
-        return False
+        return True
     if candidate.startswith(("/", "./", "../", "~")) or re.search(_FILE_NAME, candidate):
+        return True
+    return bool(re.match(_METADATA_VALUE, candidate)) or _is_sequential(candidate)
+
+
+def _literal_password(candidate: str) -> bool:
+    """True for a literal under a password key, or in a URL's userinfo: people choose
+    passwords that read as words (`correcthorsebattery`), so no randomness is asked, only
+    that it is none of a reference, a placeholder, a path, metadata or a well-known default."""
+    if len(candidate) < 8 or " " in candidate or candidate.lower() in _DEFAULT_PASSWORDS:
         return False
-    if re.match(_METADATA_VALUE, candidate) or _is_sequential(candidate) or _name_like(candidate):
-        return False
-    return entropy(candidate) >= 3.0
+    runs = re.findall(r"[A-Za-z]{3,}|\d{3,}", candidate)
+    if candidate.lower().startswith(("password", "passw0rd")) or (runs and all(map(_is_sequential, runs))):
+        return False  # `Password123!`, `abcd1234!`: what test fixtures and tutorials use
+    return not _stands_for_a_secret(candidate)
 
 
 def _filler(body: str) -> bool:
@@ -286,7 +306,7 @@ def classify(value: Any, key: str | None = None) -> Shape | None:
     bearer = _BEARER.match(candidate)
     if bearer:
         candidate = bearer.group(1)
-    if _literal_secret(candidate):
+    if _literal_secret(candidate) or (key_words(key)[-1] in _PASSWORD_WORDS and _literal_password(candidate)):
         return f"literal secret under '{key}'", ("Bearer " if bearer else "") + mask()
     return None
 

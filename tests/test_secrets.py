@@ -26,7 +26,18 @@ SHAPES = [
     ("qczLJZieSVaWqeXxuBMMPIqdYNY1HHD2cTfj8art", "AWS_SECRET_ACCESS_KEY", "AWS secret access key", "****"),
     ("postgres://app:gnI5SOIetuE7n1D0al@db/helpdesk", "DATABASE_URL", "password in a URL", "****"),
     ("Bearer 5ak5IHwVVRFnZO5Py2FV", "Authorization", "literal secret under 'Authorization'", "Bearer ****"),
+    # passwords people choose read as words: under a password key or in a URL, no randomness asked
+    ("correcthorsebattery", "DB_PASSWORD", "literal secret under 'DB_PASSWORD'", "****"),
+    ("postgresql://app:Winter2024x@db.internal:5432/app", "DATABASE_URL", "password in a URL", "****"),
 ]
+
+
+@pytest.mark.parametrize(("value", "key"), [
+    ("postgres", "POSTGRES_PASSWORD"), ("changeme123", "DB_PASSWORD"), ("${DB_PASSWORD}", "DB_PASSWORD"),
+    ("your-password", "password"), ("/run/secrets/db", "DB_PASSWORD"), ("db-password", "passwordSecretName"),
+    ("postgresql://app:password@localhost/app", "DATABASE_URL"), ("helloworld", "SPLUNK_USER")])
+def test_a_password_default_placeholder_or_reference_is_no_secret(value: str, key: str) -> None:
+    assert classify(value, key) is None
 
 
 @pytest.mark.parametrize(("value", "key", "kind", "hint"), SHAPES)
@@ -64,6 +75,7 @@ INGRESS_NGINX_PROVIDERS = ["aws", "aws/nlb-with-tls-termination", "baremetal", "
 # Every value the scanner reports anywhere in the corpus, each one read and judged: a
 # literal database password in a Terraform plan that regula's tests use as input.
 REVIEWED_SECRETS = {
+    "stackrox+kube-linter/tests/testdata/splunk.yaml:50",  # SPLUNK_PASSWORD: helloworld (kube-linter's own case)
     "fugue+regula/rego/tests/rules/tf/azurerm/sql/inputs/firewall_no_inbound_all_infra.json:110",
     "fugue+regula/rego/tests/rules/tf/azurerm/sql/inputs/firewall_no_inbound_all_infra.json:280",
 }
