@@ -104,10 +104,12 @@ def is_mcp_config(path: str, data: Any) -> bool:
 
 
 def is_claude_settings(path: str, data: Any) -> bool:
-    """Claude Code `.claude/settings[.local].json` or `managed-settings.json` with permissions."""
+    """Claude Code `.claude/settings[.local].json` or `managed-settings.json` with what nhilint
+    judges there: permissions, or the switches that start servers or run a command."""
     name = posixpath.basename(path)
     return (("/.claude/" in "/" + path and name in ("settings.json", "settings.local.json"))
-            or name == "managed-settings.json") and isinstance(data.get("permissions"), dict)
+            or name == "managed-settings.json") and (
+        isinstance(data.get("permissions"), dict) or "enableAllProjectMcpServers" in data or "apiKeyHelper" in data)
 
 
 def is_agent_card(path: str, data: Any) -> bool:
