@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
 from nhilint.model import Grant, Identity, Location, Violation
-from nhilint.rules import RuleContext, rule
+from nhilint.rules import RuleContext, first_few, rule
 
 _POLICY = '{"Version": "2012-10-17", "Statement": [%s]}'
 _TRUST = ('{"Role": {"RoleName": "agent", "Arn": "arn:aws:iam::123456789012:role/agent",\n'
@@ -115,7 +115,26 @@ def _at(grant: Grant, index: int) -> Location:
     language="json",
 )
 def privilege_escalation(identity: Identity, ctx: RuleContext) -> Iterator[Violation]:
-    grants = list(_permission_grants(identity))
+    for grant, index, action, passes, compute, name in _escalating(list(_permission_grants(identity))):
+        if compute is not None:
+            yield Violation(_at(grant, index), f"{grant.title} grants {_shown(action, compute)} and "
+                            f"the policy grants {passes} on every role, which lets '{identity.name}' "
+                            f"run code as any role, an admin one too, by creating {_COMPUTE[compute]}; "
+                            "limit iam:PassRole to the role it must pass", identity.name,
+                            f"passrole:{grant.name}:{action}")
+        elif name is not None:
+            yield Violation(_at(grant, index), f"{grant.title} grants {_shown(action, name)}, which "
+                            f"lets '{identity.name}' {_ESCALATIONS[name]}; remove it or scope it to "
+                            "the exact resources the task needs", identity.name,
+                            f"escalation:{grant.name}:{action}")
+
+
+_Escalation = tuple[Grant, int, str, "str | None", "str | None", "str | None"]
+
+
+def _escalating(grants: list[Grant]) -> Iterator[_Escalation]:
+    """Each granted action that escalates: (grant, index, action, the iam:PassRole action on
+    every role, the compute action it runs code with, or the escalation action it covers)."""
     passes = next((a for g in grants for a in g.actions if _covered(a, {"iam:PassRole": ""})
                    and any(_broad(r) for r in g.resources)), None)
     for grant in grants:
@@ -124,16 +143,9 @@ def privilege_escalation(identity: Identity, ctx: RuleContext) -> Iterator[Viola
             compute = _covered(action, _COMPUTE)
             name = _covered(action, _ESCALATIONS)
             if compute is not None and passes is not None and any(_broad(r) for r in grant.resources):
-                yield Violation(_at(grant, index), f"{grant.title} grants {_shown(action, compute)} and "
-                                f"the policy grants {passes} on every role, which lets '{identity.name}' "
-                                f"run code as any role, an admin one too, by creating {_COMPUTE[compute]}; "
-                                "limit iam:PassRole to the role it must pass", identity.name,
-                                f"passrole:{grant.name}:{action}")
+                yield grant, index, action, passes, compute, None
             elif name is not None and _escalates(name, grant, bounded):
-                yield Violation(_at(grant, index), f"{grant.title} grants {_shown(action, name)}, which "
-                                f"lets '{identity.name}' {_ESCALATIONS[name]}; remove it or scope it to "
-                                "the exact resources the task needs", identity.name,
-                                f"escalation:{grant.name}:{action}")
+                yield grant, index, action, passes, None, name
 
 
 def _shown(action: str, name: str) -> str:
@@ -236,4 +248,81 @@ def open_trust_policy(identity: Identity, ctx: RuleContext) -> Iterator[Violatio
                                 identity.name, f"trust-root:{grant.name}:{account}")
 
 
-RULES = (privilege_escalation, broad_secret_read, open_trust_policy)
+_ROLE_ARN = "eks.amazonaws.com/role-arn"
+_SERVICE_ACCOUNT = ("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: agent-runner\n  namespace: agents\n"
+                    "  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/agent-runner\n"
+                    "automountServiceAccountToken: false\n---\n"
+                    "RoleDetailList:\n  - RoleName: agent-runner\n"
+                    "    Arn: arn:aws:iam::123456789012:role/agent-runner\n"
+                    "    AttachedManagedPolicies:\n      - PolicyName: %s\n"
+                    "        PolicyArn: arn:aws:iam::aws:policy/%s\n")
+_SERVICE_WIDE = re.compile(r"^([A-Za-z0-9-]+):\*$")
+
+
+def _can(grant: Grant) -> Iterator[str]:
+    """What a grant lets its holder do that makes it an administrator: the whole account,
+    every action (of a service) on every resource."""
+    if grant.admin:
+        yield f"administer the account ({grant.title})"
+        return
+    broad = not grant.resources or any(_everywhere(r) for r in grant.resources)
+    for action in grant.actions:
+        service = _SERVICE_WIDE.match(action.strip())
+        if _BARE.match(action.strip()) and broad:
+            yield f"take {grant.covers or 'every action on every resource'} ({grant.title})"
+            return
+        if service and broad:
+            yield f"take every {service.group(1)} action on every resource ({grant.title})"
+            return
+
+
+def _everywhere(resource: str) -> bool:
+    """Every resource of its service: `*`, `arn:aws:s3:::*`, `...:table/*` (an S3 ARN names a
+    bucket before any `/`, so `arn:aws:s3:::bucket/*` is one bucket)."""
+    parts = resource.strip().split(":", 5)
+    if len(parts) == 6 and parts[2] == "s3":
+        return bool(_BARE.match(parts[5]))
+    return _broad(resource)
+
+
+@rule(
+    id="NHI318", name="federated-service-account-admin", category="privilege", severity="error",
+    targets=(Identity,),
+    summary="A Kubernetes ServiceAccount runs as an IAM role (EKS `eks.amazonaws.com/role-arn`) that "
+            "is an administrator, can make itself one, or takes every action of a service.",
+    rationale="With IAM roles for service accounts, every pod that runs as the account gets the "
+              "role's credentials: a compromised container, or anyone allowed to create pods with "
+              "that account in its namespace, acts as the role. A role with AdministratorAccess, "
+              "`*` or `iam:*`, or an escalation path (iam:PassRole with a compute service, "
+              "`iam:Attach*Policy`, ...) turns one pod into the whole AWS account. The join "
+              "needs the role in the repository: an account export or a role file. GKE "
+              "(`iam.gke.io/gcp-service-account`) and Azure (`azure.workload.identity/client-id`) "
+              "annotations are recorded on the account but not judged: no GCP or Azure IAM is "
+              "read to join them to.",
+    remediation="Annotate the ServiceAccount with a role that grants only the actions and resources "
+                "the workload calls; keep administrative roles off workloads.",
+    references=("OWASP-NHI5", "OWASP-AGENTIC-T3", "NIST-CSF-PR.AA-05", "MAESTRO-L4"),
+    bad=_SERVICE_ACCOUNT % ("AdministratorAccess", "AdministratorAccess"),
+    good=_SERVICE_ACCOUNT % ("ReadOnlyAccess", "ReadOnlyAccess"),
+)
+def federated_service_account_admin(identity: Identity, ctx: RuleContext) -> Iterator[Violation]:
+    if identity.source_format != "kubernetes" or not identity.grants:
+        return
+    for credential in identity.credentials:
+        arn = credential.source
+        if credential.type != "aws-web-identity" or not arn:
+            continue
+        held = [g for g in identity.grants if g.identity == arn]  # the role's, joined by the source
+        can = [what for grant in held for what in _can(grant)]
+        can += [f"{_ESCALATIONS[name]} ({grant.title} grants {action})" if name else
+                f"run code as any role by creating {_COMPUTE[compute or '']} ({grant.title} grants {action} "
+                f"and {passes} on every role)"
+                for grant, _, action, passes, compute, name in _escalating(held)]
+        if can:
+            yield Violation(credential.location, f"'{identity.name}' runs as IAM role {arn} ({_ROLE_ARN}), "
+                            f"so every pod using it can {first_few(can[:2], len(can))}; annotate it "
+                            "with a role that grants only what the workload needs", identity.name,
+                            f"federated-admin:{identity.name}:{arn}")
+
+
+RULES = (privilege_escalation, broad_secret_read, open_trust_policy, federated_service_account_admin)

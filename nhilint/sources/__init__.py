@@ -100,6 +100,8 @@ DOCUMENT_FORMATS: list[DocumentFormat] = [
                    hints=("spiffe_id", "ClusterSPIFFEID", "agent.conf"), templated=True),
     DocumentFormat("aws-iam", "nhilint.sources.aws_iam", detect.is_aws_iam,
                    hints=("Statement", "AccessKeyId")),
+    DocumentFormat("aws-iam-export", "nhilint.sources.aws_iam", detect.is_aws_account_export,
+                   hints=tuple(detect.AWS_EXPORT_LISTS)),
 ]
 
 FILE_FORMATS: list[FileFormat] = [
@@ -112,8 +114,9 @@ FILE_FORMATS: list[FileFormat] = [
 
 # Formats whose facts join across documents and files (a RoleBinding in one file, its
 # Role in another): after a project is read, each such module that some file needed
-# gets `link(inventory)`.
-LINKERS: tuple[str, ...] = ("nhilint.sources.kubernetes",)
+# gets `link(inventory)`, in this order: aws_iam joins an EKS ServiceAccount's role-arn
+# credential, which kubernetes puts on the account, to the IAM role it names.
+LINKERS: tuple[str, ...] = ("nhilint.sources.kubernetes", "nhilint.sources.aws_iam")
 
 
 def name_matches(path: str, patterns: tuple[str, ...]) -> bool:

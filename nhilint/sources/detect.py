@@ -134,6 +134,21 @@ def is_aws_access_key(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("AccessKey"), dict) and "AccessKeyId" in data["AccessKey"]
 
 
+# `aws iam get-account-authorization-details`: its lists, and the key each list's entries have
+AWS_EXPORT_LISTS = {"UserDetailList": "UserName", "GroupDetailList": "GroupName", "RoleDetailList": "RoleName",
+                    "Policies": "PolicyVersionList"}
+
+
+def is_aws_account_export(path: str, data: Any) -> bool:
+    """An account's IAM export (any `--filter`): the lists it has are lists, and one of their
+    entries is what the list holds (a user, group, role, or managed policy with versions)."""
+    if not isinstance(data, dict):
+        return False
+    lists = [(data[key], name) for key, name in AWS_EXPORT_LISTS.items() if key in data]
+    return (bool(lists) and all(isinstance(entries, list) for entries, _ in lists)
+            and any(isinstance(entry, dict) and name in entry for entries, name in lists for entry in entries))
+
+
 def is_aws_iam(path: str, data: Any) -> bool:
     if not isinstance(data, dict):
         return False

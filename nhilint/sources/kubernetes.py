@@ -92,11 +92,38 @@ class _Object:
         return self.doc.key_location(pointer) if self.doc.has(pointer) else self.location
 
 
+# Workload identity federation: the annotation that makes an account's pods a cloud identity
+# -> (credential type, what the value names). The cloud session lasts an hour by default.
+FEDERATED = {
+    "eks.amazonaws.com/role-arn": ("aws-web-identity", "IAM role"),
+    "iam.gke.io/gcp-service-account": ("gcp-workload-identity", "Google service account"),
+    "azure.workload.identity/client-id": ("azure-workload-identity", "Azure managed identity"),
+}
+
+
+def _federated(obj: _Object, identity: str) -> tuple[Credential, ...]:
+    """The cloud identity each federation annotation names, as a short-lived credential of
+    the account whose `source` is the annotation's value (a role ARN, an e-mail, a client id).
+    Only an EKS role is joined to anything (`aws_iam.link`): GKE and Azure are recorded."""
+    found = []
+    for key, (kind, what) in FEDERATED.items():
+        value = text(obj.annotations.get(key))
+        if value and value.strip():
+            location = obj.doc.value_location(("metadata", "annotations", key))
+            found.append(Credential(
+                location=location, field_locations={"ttl": location}, identity=identity,
+                name=f"{what} {value.strip()} ({key})", type=kind, issuance="jit", ttl="1h",
+                source=value.strip()))
+    return tuple(found)
+
+
 def _service_account(obj: _Object, out: SourceOutput) -> None:
     name = service_account_name(obj.namespace, obj.name)
     credentials: tuple[Credential, ...] = ()
     if obj.data.get("automountServiceAccountToken") is not False:
         credentials = (_automounted(obj, name),)
+    if obj.annotations:  # the link step puts them on the account, as it does its token Secrets
+        out.objects.extend(_federated(obj, name))
     out.identities.append(Identity(
         location=obj.location, field_locations=key_locations(obj.doc, (), obj.data),
         name=name, source_format=FORMAT, declares=frozenset(), identity_type="service-account",

@@ -231,3 +231,26 @@ def test_toml_error_is_located() -> None:
 def test_odd_shapes_never_crash(tmp_path: Path, name: str, text: str) -> None:
     for rule, _, _ in _rules(tmp_path, {name: text}):
         assert rule.startswith("NHI")
+
+
+ADMIN_EXPORT = ('{"RoleDetailList": [{"RoleName": "ops", "Arn": "arn:aws:iam::123456789012:role/ops",'
+                ' "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}]}\n')
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"iam/authorization-details.json": ADMIN_EXPORT}, 1, id="aws-export-by-content"),
+    pytest.param({"snapshots/2024-05-01.json": ADMIN_EXPORT}, 1, id="aws-export-under-any-name"),
+    pytest.param({"iam/export.yaml": "RoleDetailList:\n  - RoleName: ops\n    AttachedManagedPolicies:\n"
+                  "      - PolicyArn: arn:aws:iam::aws:policy/AdministratorAccess\n"}, 1, id="aws-export-in-yaml"),
+    pytest.param({"iam/users.json": '{"Policies": [{"PolicyName": "p", "PolicyVersionList": [{"IsDefaultVersion": true,'
+                  ' "Document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}]}'}, 0,
+                 id="aws-export-policies-alone-hold-nothing"),
+    pytest.param({"config.json": '{"Policies": [{"name": "retention", "AttachedManagedPolicies": '
+                  '[{"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}]}'}, 0,
+                 id="policies-list-look-alike-ignored"),
+    pytest.param({"report.json": '{"RoleDetailList": "see the export", "Roles": [{"RoleName": "ops",'
+                  ' "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}]}'}, 0,
+                 id="export-key-that-is-no-list-ignored"),
+])
+def test_aws_export_detection(tmp_path: Path, files: dict[str, str], expected: int) -> None:
+    assert len(_rules(tmp_path, files)) == expected
