@@ -49,7 +49,7 @@ UNSCOPABLE = (
     "ecr:getauthorizationtoken", "cloudwatch:putmetricdata", "cloudwatch:getmetricdata",
     "cloudwatch:getmetricstatistics", "xray:puttracesegments", "xray:puttelemetryrecords",
     "iam:getaccountsummary", "iam:getaccountpasswordpolicy", "tag:getresources",
-    "kms:createkey",
+    "kms:createkey", "compute-optimizer:getenrollmentstatus", "aws-portal:view*",
 )
 _SCOPABLE_LISTS = ("s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads",
                    "s3:listmultipartuploadparts")
