@@ -109,10 +109,12 @@ def inline_secret(inventory: Inventory, ctx: RuleContext) -> Iterator[Violation]
             yield Violation(where, f"credential '{cred.name}' has an inline secret value{hint}; "
                             "move it to a secret store and reference it, then revoke the exposed "
                             "one", cred.identity, f"credentials.{cred.name}.value")
+    seen: set[tuple[str, int, int]] = set()  # two secrets on one line (minified JSON) are two
     for secret in inventory.of_type(SecretCandidate):
-        if (secret.location.path, secret.location.line) in reported:
+        where = secret.location
+        if (where.path, where.line) in reported or (where.path, where.line, where.column) in seen:
             continue
-        reported.add((secret.location.path, secret.location.line))
+        seen.add((where.path, where.line, where.column))
         yield Violation(secret.location, f"{secret.kind} written inline ({secret.hint}); move it "
                         "to a secret store or environment variable and revoke the exposed one",
                         secret.identity, f"secret:{secret.key or ''}")
