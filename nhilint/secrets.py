@@ -414,20 +414,20 @@ _KEY_VALUE = (r"(?<![\w.-])([A-Za-z_][\w.-]*)([\"']?[ \t]{0,3}(?:==|[:=])[ \t]{0
 _PRIVATE_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 _USERINFO_MASK = "***@"
 # A token prefix of `_PATTERNS` then a run too short, or cut, for its shape (see _broken_token).
-_BROKEN_TOKEN = re.compile(r"\b(gh[pousr]_|github_pat_|glpat-|xox[baprs]-|sk-ant-|sk-|(?:sk|rk)_live_|ya29\.|npm_|"
-                           r"hf_|AIza|AKIA|ASIA)([A-Za-z0-9_-]{12,})")
+_BROKEN_TOKEN = (r"\b(gh[pousr]_|github_pat_|glpat-|xox[baprs]-|sk-ant-|sk-|(?:sk|rk)_live_|ya29\.|npm_|"
+                  r"hf_|AIza|AKIA|ASIA)([A-Za-z0-9_-]{12,})")
 # `{"` in base64url, 13 characters more, and any `.segment`s after it: one greedy pass.
-_ENCODED_JSON = re.compile(r"\beyJ[A-Za-z0-9_-]{13,}(?:\.[A-Za-z0-9_-]*)*")
+_ENCODED_JSON = r"\beyJ[A-Za-z0-9_-]{13,}(?:\.[A-Za-z0-9_-]*)*"
 # A literal every shape of `_PATTERNS` but the JWT's contains: a text without one has no
 # token in it, found six times faster than by `_ANY_SHAPE` (a message without secrets is
 # the common case). Keep it in step with `_PATTERNS`.
-_SHAPE_LITERAL = re.compile(
+_SHAPE_LITERAL = (
     # the lookahead, the literals' first characters, lets the scan skip most positions (3x)
     r"(?=[-ghxskAynpSdQ])(?:-----BEGIN|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack\.com/|sk-|k_live_|"
     r"AKIA|ASIA|AIza|ya29\.|npm_|pypi-|hf_|SG\.|SK[0-9a-f]|dapi|AccountKey=|Q~)")
 # What every `_KEY_VALUE` match holds: `:` or `=`, then a value of 12 characters. A message
 # without one (most) skips the key-value scan, a search at each word.
-_KEY_VALUE_HINT = re.compile(r"[:=][ \t\"']{0,4}[^\s\"'`,;&)}\]]{12}")
+_KEY_VALUE_HINT = r"[:=][ \t\"']{0,4}[^\s\"'`,;&)}\]]{12}"
 
 
 def _query_value(match: re.Match[str]) -> str:
@@ -516,7 +516,7 @@ def mask_text(text: str) -> str:
         text = re.sub(_BARE_USERINFO, _USERINFO_MASK, text)
     if "=" in text and ("?" in text or "&" in text):
         text = re.sub(_QUERY_PARAMETER, _query_value, text)
-    if ".eyJ" in text or _SHAPE_LITERAL.search(text):
+    if ".eyJ" in text or re.search(_SHAPE_LITERAL, text):
         spans = _shape_spans(text)
         if spans:
             parts, last = [], 0
@@ -529,6 +529,6 @@ def mask_text(text: str) -> str:
         text = re.sub(_BROKEN_TOKEN, _broken_token, text)
     if "eyJ" in text:
         text = re.sub(_ENCODED_JSON, "eyJ****", text)
-    if _KEY_VALUE_HINT.search(text):
+    if re.search(_KEY_VALUE_HINT, text):
         text = re.sub(_KEY_VALUE, _key_value, text)
     return text
