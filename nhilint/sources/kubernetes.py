@@ -253,9 +253,10 @@ def _role(obj: _Object, out: SourceOutput) -> None:
     # (for the NHI31x rules) share them, and the locations they are made of.
     rules = [(index, rule, {f: texts(rule.get(f)) for f in ("verbs", "apiGroups", "resources", "nonResourceURLs")})
              for index, rule in enumerate(sequence(obj.data.get("rules"))) if isinstance(rule, dict)]
-    role_grants = _role_grants(rules) if any(
-        CERTIFICATES in lists["apiGroups"] or "*" in lists["apiGroups"] for _, _, lists in rules) else frozenset()
+    role_grants = _role_grants(rules)
     aggregates_to = _aggregates_to(obj)
+    from nhilint.facts import RbacRule  # loaded with the first Role: a costly dataclass module
+
     for index, rule, lists in rules:
         pointer = ("rules", index)
         pointers = {f: list_pointers(pointer + (f,), rule.get(f)) for f in lists}
@@ -272,8 +273,6 @@ def _role(obj: _Object, out: SourceOutput) -> None:
             covers=covers, remedy=fix,
         ))
         out.objects.extend(_escalations(obj, role, index, rule))
-        from nhilint.facts import RbacRule  # loaded with the first Role: a costly dataclass module
-
         out.objects.append(RbacRule(
             location=location, field_locations=fields,
             item_locations=verb_items | item_locations(obj.doc, "resources", pointers["resources"]),
