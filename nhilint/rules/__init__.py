@@ -21,6 +21,25 @@ from nhilint.model import SHOWN_IN_A_MESSAGE as SHOWN_IN_A_MESSAGE  # re-exporte
 from nhilint.model import Inventory, Severity, Violation
 from nhilint.model import first_few as first_few
 
+# Hosts that never leave the machine (0.0.0.0, as a client's address, is this host)
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0)$|\.localhost$")
+
+
+def plain_http_host(url: str, templates: tuple[str, ...] = ("${",)) -> str:
+    """The host of a plain `http://` URL that leaves the machine, or "" (https, loopback, a
+    URL with one of `templates` in it such as `${HOST}`, or no URL at all)."""
+    import urllib.parse  # only the rules that read URLs need it
+
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        return ""
+    if parts.scheme.lower() != "http" or not host or _LOOPBACK.search(host) or any(t in url for t in templates):
+        return ""
+    return host
+
+
 CATEGORY_MODULES: tuple[str, ...] = (
     "nhilint.rules.input",
     "nhilint.rules.inventory",

@@ -9,32 +9,16 @@ scopes are NHI302's and NHI303's; a card without a workload identity NHI104's.
 
 from __future__ import annotations
 
-import re
-import urllib.parse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from nhilint.model import Violation
-from nhilint.rules import RuleContext, rule
+from nhilint.rules import RuleContext, plain_http_host, rule
 
 if TYPE_CHECKING:  # the facts load with the first file of their format, not on every run
     from nhilint.facts import AgentCard, SpireAgentConfig
 
-# Hosts that never leave the machine (0.0.0.0, as a client's address, is this host)
-_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0)$|\.localhost$")
-
-
-def plain_http_host(url: str) -> str:
-    """The host of a plain `http://` URL that leaves the machine, or "" (https, loopback,
-    a template such as `${HOST}`, or no URL at all)."""
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        host = parts.hostname or ""
-    except ValueError:
-        return ""
-    if parts.scheme.lower() != "http" or not host or _LOOPBACK.search(host) or "${" in url or "{{" in url:
-        return ""
-    return host
+_TEMPLATES = ("${", "{{")  # `${HOST}`, `{{host}}`: a card generated from a template
 
 
 _AGENT_CONF = """apiVersion: v1
@@ -83,7 +67,7 @@ def spire_agent_insecure_bootstrap(agent: SpireAgentConfig, ctx: RuleContext) ->
                         "first, so a machine in the middle can issue it and its workloads SVIDs; "
                         "set trust_bundle_path to the server's bundle and remove insecure_bootstrap",
                         name, f"insecure-bootstrap:{name}")
-    host = plain_http_host(agent.trust_bundle_url)
+    host = plain_http_host(agent.trust_bundle_url, _TEMPLATES)
     if host and not agent.trust_bundle_unix_socket:
         bundle = "SPIFFE bundle" if agent.trust_bundle_format.lower() == "spiffe" else "PEM trust bundle"
         yield Violation(agent.at("trust_bundle_url"), f"{name} fetches its {bundle} over plain http "
@@ -119,7 +103,7 @@ _CARD = ('{"name": "ticket-agent", "url": "%s://tickets.example.net/a2a", "proto
 def agent_card_plain_http(card: AgentCard, ctx: RuleContext) -> Iterator[Violation]:
     sends = " and ".join(card.sends) or "messages"
     for url in card.urls:
-        host = plain_http_host(url.url)
+        host = plain_http_host(url.url, _TEMPLATES)
         if not host:
             continue
         if url.token_endpoint:

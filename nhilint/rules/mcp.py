@@ -16,7 +16,6 @@ MCP server (`mcp__github`, `mcp__*`) is an auto-approved Grant, NHI307's.
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from nhilint.model import Violation
 if TYPE_CHECKING:  # the facts load with the first file of their format, not on every run
     from nhilint.facts import ClaudeSettings, McpServer
 
-from nhilint.rules import RuleContext, rule
+from nhilint.rules import RuleContext, plain_http_host, rule
 
 _DOCKER = ("docker", "podman")
 _SOCKET = re.compile(r"(?:^|/)(?:docker|podman)\.sock$|^//\./pipe/docker_engine$")
@@ -33,7 +32,6 @@ _HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|\$\{env:HOME\}|\$\{userHome\}|%USER
                    r"|/home/[^/]+|/Users/[^/]+|[A-Za-z]:/Users/[^/]+)$", re.IGNORECASE)
 _ROOT = re.compile(r"^(?:/|[A-Za-z]:/?|[A-Za-z]:)$")
 _FILESYSTEM = re.compile(r"filesystem")  # @modelcontextprotocol/server-filesystem, mcp-server-filesystem, ...
-_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0)$|\.localhost$")
 _REMOTE_PROXIES = ("mcp-remote",)
 
 
@@ -158,12 +156,8 @@ def plain_http(server: McpServer, ctx: RuleContext) -> Iterator[Violation]:
         urls += [(arg, server.arg(i)) for i, arg in enumerate(server.args)
                  if i > server.package_index and arg.startswith("http")]
     for url, location in urls:
-        try:
-            parts = urllib.parse.urlsplit(url.strip())
-            host = parts.hostname or ""
-        except ValueError:
-            continue
-        if parts.scheme.lower() != "http" or not host or _LOOPBACK.search(host) or "${" in url:
+        host = plain_http_host(url)
+        if not host:
             continue
         sends = (f" and the {', '.join(server.auth_headers)} header it sends" if server.auth_headers else "")
         yield Violation(location or server.location, f"MCP server '{server.identity}' is reached over "
