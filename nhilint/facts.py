@@ -256,3 +256,97 @@ class SpireAgentConfig(Located):
     trust_bundle_url: str = ""
     trust_bundle_format: str = ""  # pem (the default) | spiffe
     trust_bundle_unix_socket: str = ""  # the URL is fetched over this local socket
+
+
+# -- Effective access --------------------------------------------------------------------
+# `nhilint.access` joins identities, bindings, delegation and evaluated policies into these;
+# the drift rules (NHI8xx) and the access reporters read them.
+
+# The kinds of `Via.kind` (normative in the access report's JSON: add kinds, never rename).
+VIA_KINDS = ("manifest-tool", "credential-scope", "k8s-binding", "k8s-role-rule", "iam-statement",
+             "workflow-permission", "mcp-server", "a2a-skill", "spire-entry", "cedar-policy", "rego-rule",
+             "delegation")
+POLICY_VIA = frozenset({"cedar-policy", "rego-rule"})  # grants decided by an evaluated policy
+PLATFORM_VIA = frozenset({"k8s-role-rule", "iam-statement"})  # grants of the role an agent runs as
+
+
+@dataclass(frozen=True)
+class Via:
+    """One link of what gives a grant: a manifest tool, a RoleBinding, a Role rule, a policy."""
+
+    kind: str
+    id: str
+    location: Location
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "id": self.id, "location": self.location.to_dict()}
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """An action an identity may take on a resource, under `conditions` (human-readable, empty
+    when unconditional), given by the chain `via` (outermost first: the binding before the
+    role rule). A reached grant (an identity's `reach`) also has the delegation `path` from
+    the identity to the delegate that holds it, and whether it exceeds the attenuation the
+    path declares."""
+
+    action: str
+    resource: str
+    via: tuple[Via, ...]
+    conditions: tuple[str, ...] = ()
+    effect: str = "allow"
+    path: tuple[str, ...] = ()
+    exceeds_attenuation: bool = False
+
+    def sort_key(self) -> tuple:
+        first = self.via[0].location if self.via else Location("")
+        return (self.path, self.action, self.resource, self.conditions, first.path, first.line,
+                tuple(v.id for v in self.via))
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"action": self.action, "resource": self.resource, "effect": self.effect,
+                                   "conditions": list(self.conditions), "via": [v.to_dict() for v in self.via]}
+        if self.path:
+            data["path"] = list(self.path)
+            data["exceeds_attenuation"] = self.exceeds_attenuation
+        return data
+
+
+@dataclass(frozen=True)
+class DeclaredAction:
+    """An action an agent manifest declares (a tool's `actions` item), with its item's location."""
+
+    tool: str
+    action: str
+    resources: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class IdentityAccess(Located):
+    """The effective access of one identity. `location` is the identity's own.
+
+    `declared` is what its manifest declares (agents only); `principal` the policy principal
+    it was evaluated as (`Agent::"support-triage"`), None when no policy knows it; `runs_as`
+    the platform identities (a Kubernetes ServiceAccount, an IAM role) whose grants it uses.
+    """
+
+    name: str = ""
+    kind: str = ""  # agent | service-account | workflow | mcp-server | a2a-agent | iam-role | ...
+    grants: tuple[AccessGrant, ...] = ()
+    reach: tuple[AccessGrant, ...] = ()
+    declared: tuple[DeclaredAction, ...] = ()
+    principal: str | None = None
+    runs_as: tuple[str, ...] = ()
+    delegation_location: Location | None = None  # its `delegation` key, where escalations point
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "kind": self.kind, "location": self.location.to_dict(),
+                "grants": [g.to_dict() for g in self.grants], "reach": [g.to_dict() for g in self.reach]}
+
+
+def action_name(action: str) -> str:
+    """A Cedar action id's name (`Action::"pay"`, `Ns::Action::"pay"` -> `pay`); other text as is."""
+    if action.endswith('"') and '::"' in action:
+        return action[action.index('::"') + 3:-1]
+    return action
